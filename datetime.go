@@ -1,0 +1,113 @@
+package bankfeeds
+
+import (
+	"fmt"
+	"time"
+)
+
+// DateTime is a point in time in one of the forms Codat sends:
+// "2021-11-15T06:00:00Z", "2021-11-15T01:00:00-05:00", "2021-11-15T01:00:00"
+// (no zone: local to the SMB, read as that wall clock in UTC), with up to
+// seven fraction digits ("2022-10-27T10:22:43.6464237Z"), or a bare date
+// ("2022-10-23").
+//
+// It is written as RFC 3339. A bank transaction's date is the exception: Codat
+// uses it as a local date-time and drops any offset, so [BankTransaction]
+// writes its wall clock with no zone ("2023-08-22T10:21:00").
+//
+// A value Codat sends that cannot be read as a date (its documents hold such
+// examples) decodes as the zero time, with the text kept in [DateTime.Raw],
+// rather than failing the whole response.
+type DateTime struct {
+	time.Time
+	raw string
+}
+
+// NewDateTime returns t as a DateTime.
+func NewDateTime(t time.Time) DateTime { return DateTime{Time: t} }
+
+// Date returns the local date-time year-month-day hh:mm:ss with no zone, as
+// Codat wants for a bank transaction's date. The result is in UTC; only its
+// wall clock matters.
+func Date(year int, month time.Month, day, hour, min, sec int) DateTime {
+	return DateTime{Time: time.Date(year, month, day, hour, min, sec, 0, time.UTC)}
+}
+
+// ParseDateTime reads any of the forms DateTime accepts.
+func ParseDateTime(s string) (DateTime, error) {
+	t, err := parseCodatTime(s)
+	if err != nil {
+		return DateTime{}, err
+	}
+	return DateTime{Time: t}, nil
+}
+
+// Raw returns the text of a value that could not be read as a date, or "".
+func (d DateTime) Raw() string { return d.raw }
+
+var codatTimeLayouts = [...]string{
+	time.RFC3339Nano,      // Z or offset; fractions of any length
+	"2006-01-02T15:04:05", // no zone; fractions of any length are accepted
+	"2006-01-02",          // date only
+	"2006-01-02T15:04",    // minutes only, no zone
+	"2006-01-02T15:04Z07:00",
+}
+
+func parseCodatTime(s string) (time.Time, error) {
+	if len(s) >= len("2006-01-02") {
+		for _, layout := range codatTimeLayouts {
+			if t, err := time.Parse(layout, s); err == nil {
+				return t, nil
+			}
+		}
+	}
+	return time.Time{}, fmt.Errorf("bankfeeds: %.40q is not a date-time Codat uses", s)
+}
+
+// String returns the value in RFC 3339, or the kept text of a value that could
+// not be read.
+func (d DateTime) String() string {
+	if d.Time.IsZero() && d.raw != "" {
+		return d.raw
+	}
+	return d.Time.Format(time.RFC3339Nano)
+}
+
+// MarshalJSON writes RFC 3339 with fractions when there are any.
+func (d DateTime) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 0, len(time.RFC3339Nano)+2)
+	b = append(b, '"')
+	b = d.Time.AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"'), nil
+}
+
+// UnmarshalJSON reads any form Codat sends. JSON null and "" give the zero
+// DateTime; text that is not a date gives the zero time with Raw set.
+func (d *DateTime) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*d = DateTime{}
+		return nil
+	}
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return fmt.Errorf("bankfeeds: date-time must be a JSON string, got %.40q", b)
+	}
+	s := string(b[1 : len(b)-1])
+	if s == "" {
+		*d = DateTime{}
+		return nil
+	}
+	t, err := parseCodatTime(s)
+	if err != nil {
+		*d = DateTime{raw: s}
+		return nil
+	}
+	*d = DateTime{Time: t}
+	return nil
+}
+
+// localLayout is the zone-less form of a bank transaction's date.
+const localLayout = "2006-01-02T15:04:05.9999999"
+
+// appendLocal appends the wall clock of t with no zone, as Codat wants a bank
+// transaction's date: "2023-08-22T10:21:00".
+func appendLocal(b []byte, t time.Time) []byte { return t.AppendFormat(b, localLayout) }
