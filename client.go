@@ -43,12 +43,16 @@ type Client struct {
 type service struct{ c *Client }
 
 // String describes the client without its key.
-func (c *Client) String() string {
-	return fmt.Sprintf("bankfeeds.Client{base: %s, key: %s}", c.base, redacted)
+func (c Client) String() string {
+	return "bankfeeds.Client{base: " + c.base + ", key: " + redacted + "}"
 }
 
 // GoString describes the client without its key, for %#v.
-func (c *Client) GoString() string { return c.String() }
+func (c Client) GoString() string { return c.String() }
+
+// Format prints the client without its key for every fmt verb, so no %v,
+// %+v, %#v or %s of a Client or *Client shows it.
+func (c Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 
 // NewClient returns a client for Codat's Bank Feeds API, authenticating with
 // apiKey (the key from the Codat Portal; a ready-made "Basic ..." header value

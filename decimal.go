@@ -8,12 +8,9 @@ import (
 	"github.com/cockroachdb/apd/v3"
 )
 
-// maxDecimalExponent bounds the exponent a Decimal accepts, so that a hostile
-// "1e999999999" cannot make String or MarshalJSON write a gigabyte of zeros.
-// Money never comes near it.
-const maxDecimalExponent = 1000
-
-// maxDecimalDigits bounds the digits a Decimal accepts.
+// maxDecimalDigits bounds a Decimal's digits plus the size of its exponent,
+// so that a hostile "1e999999999" cannot make String or MarshalJSON write a
+// gigabyte of zeros. Money never comes near it.
 const maxDecimalDigits = 1000
 
 // exact is the arithmetic context: Precision 0 makes Add and Sub exact.
@@ -48,8 +45,8 @@ func NewDecimal(coefficient int64, exponent int32) Decimal {
 }
 
 // ParseDecimal parses a decimal number such as "-1234.50" or "1.5e3".
-// It refuses NaN, infinities and numbers with more than 1000 digits or an
-// exponent beyond ±1000.
+// It refuses NaN, infinities and numbers whose digits plus exponent size
+// pass 1000.
 func ParseDecimal(s string) (Decimal, error) {
 	var d Decimal
 	if err := d.parse(s); err != nil {
@@ -68,11 +65,8 @@ func (d *Decimal) parse(s string) error {
 	if d.d.Form != apd.Finite {
 		return fmt.Errorf("bankfeeds: decimal: %.40q is not a finite number", s)
 	}
-	if e := d.d.Exponent; e > maxDecimalExponent || e < -maxDecimalExponent {
+	if e := int64(d.d.Exponent); d.d.NumDigits()+max(e, -e) > maxDecimalDigits {
 		return fmt.Errorf("bankfeeds: decimal: %.40q is out of range", s)
-	}
-	if d.d.NumDigits() > maxDecimalDigits {
-		return fmt.Errorf("bankfeeds: decimal: %.40q has too many digits", s)
 	}
 	d.set = true
 	return nil
@@ -121,7 +115,12 @@ func (d Decimal) Neg() Decimal {
 func (d Decimal) String() string { return string(d.appendTo(nil)) }
 
 // appendTo appends d in plain notation (never exponent form).
-func (d *Decimal) appendTo(b []byte) []byte { return d.d.Append(b, 'f') }
+func (d *Decimal) appendTo(b []byte) []byte {
+	if d.d.Exponent > 0 && d.d.IsZero() {
+		return append(b, '0') // apd writes 0e1 as "00"
+	}
+	return d.d.Append(b, 'f')
+}
 
 // MarshalJSON writes d as a bare JSON number. An unset Decimal is written as
 // 0; use `omitzero` to leave it out.

