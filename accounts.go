@@ -72,7 +72,7 @@ type AccountInfo struct {
 	Description      *string   `json:"description,omitempty"`
 	Nickname         *string   `json:"nickname,omitempty"`
 	AccountOpenDate  *DateTime `json:"accountOpenDate,omitempty"`
-	AvailableBalance *Decimal  `json:"availableBalance,omitempty"`
+	AvailableBalance Decimal  `json:"availableBalance,omitzero"`
 }
 
 // sourceAccountPrototype is what Create and CreateBatch send: a SourceAccount
@@ -95,7 +95,7 @@ type accountInfo struct {
 	Description      *string   `json:"description,omitempty"`
 	Nickname         *string   `json:"nickname,omitempty"`
 	AccountOpenDate  *dateOnly `json:"accountOpenDate,omitempty"`
-	AvailableBalance *Decimal  `json:"availableBalance,omitempty"`
+	AvailableBalance Decimal  `json:"availableBalance,omitzero"`
 }
 
 // dateOnly writes a DateTime as YYYY-MM-DD.
@@ -159,7 +159,7 @@ func (r *SourceAccountResult) UnmarshalJSON(b []byte) error {
 type SourceAccountUpdate struct {
 	AccountName *string
 	Status      *SourceAccountStatus
-	Balance     *Decimal
+	Balance     Decimal // unset (the zero Decimal) leaves it unchanged
 }
 
 // BankAccountCredentials are one-time credentials the user enters in
@@ -258,7 +258,7 @@ func (s *SourceAccountsService) Update(ctx context.Context, companyID, connectio
 	if p, err = path(p, ":accountID", accountID); err != nil {
 		return nil, err
 	}
-	if upd.AccountName == nil && upd.Status == nil && upd.Balance == nil {
+	if upd.AccountName == nil && upd.Status == nil && !upd.Balance.IsSet() {
 		return nil, invalid("update", "set at least one of AccountName, Status and Balance")
 	}
 	if upd.Status != nil && *upd.Status != SourceAccountDisconnected {
@@ -268,7 +268,7 @@ func (s *SourceAccountsService) Update(ctx context.Context, companyID, connectio
 		ID          string               `json:"id"` // Codat's schema requires it
 		AccountName *string              `json:"accountName,omitempty"`
 		Status      *SourceAccountStatus `json:"status,omitempty"`
-		Balance     *Decimal             `json:"balance,omitempty"`
+		Balance     Decimal             `json:"balance,omitzero"`
 	}{accountID, upd.AccountName, upd.Status, upd.Balance}
 	var out SourceAccount
 	_, err = s.c.do(ctx, call{method: http.MethodPatch, path: p, body: &body, out: &out})

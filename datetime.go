@@ -91,11 +91,16 @@ func (d *DateTime) UnmarshalJSON(b []byte) error {
 	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
 		return fmt.Errorf("bankfeeds: date-time must be a JSON string, got %.40q", b)
 	}
-	s := string(b[1 : len(b)-1])
-	if s == "" {
+	b = b[1 : len(b)-1]
+	if len(b) == 0 {
 		*d = DateTime{}
 		return nil
 	}
+	if t, ok := parseFast(b); ok {
+		*d = DateTime{Time: t}
+		return nil
+	}
+	s := string(b)
 	t, err := parseCodatTime(s)
 	if err != nil {
 		*d = DateTime{raw: s}
@@ -111,3 +116,83 @@ const localLayout = "2006-01-02T15:04:05.9999999"
 // appendLocal appends the wall clock of t with no zone, as Codat wants a bank
 // transaction's date: "2023-08-22T10:21:00".
 func appendLocal(b []byte, t time.Time) []byte { return t.AppendFormat(b, localLayout) }
+
+// parseFast reads the forms Codat sends most, YYYY-MM-DD and
+// YYYY-MM-DDTHH:MM:SS with an optional fraction and an optional Z or
+// ±hh:mm, without allocating for UTC and zone-less values. It reports false
+// for anything else, which time.Parse then reads.
+func parseFast(b []byte) (time.Time, bool) {
+	if len(b) < 10 || b[4] != '-' || b[7] != '-' {
+		return time.Time{}, false
+	}
+	year, ok1 := digits(b[0:4])
+	month, ok2 := digits(b[5:7])
+	day, ok3 := digits(b[8:10])
+	if !ok1 || !ok2 || !ok3 {
+		return time.Time{}, false
+	}
+	var hour, minute, sec, nsec int
+	loc := time.UTC
+	if rest := b[10:]; len(rest) > 0 {
+		if len(rest) < 9 || rest[0] != 'T' || rest[3] != ':' || rest[6] != ':' {
+			return time.Time{}, false
+		}
+		var ok4, ok5, ok6 bool
+		hour, ok4 = digits(rest[1:3])
+		minute, ok5 = digits(rest[4:6])
+		sec, ok6 = digits(rest[7:9])
+		if !ok4 || !ok5 || !ok6 || hour > 23 || minute > 59 || sec > 59 {
+			return time.Time{}, false
+		}
+		rest = rest[9:]
+		if len(rest) > 0 && rest[0] == '.' {
+			n := 1
+			for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+				n++
+			}
+			if n == 1 || n > 10 {
+				return time.Time{}, false
+			}
+			frac, _ := digits(rest[1:n])
+			for i := n; i < 10; i++ {
+				frac *= 10
+			}
+			nsec = frac
+			rest = rest[n:]
+		}
+		switch {
+		case len(rest) == 0:
+		case len(rest) == 1 && rest[0] == 'Z':
+		case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
+			oh, ok7 := digits(rest[1:3])
+			om, ok8 := digits(rest[4:6])
+			if !ok7 || !ok8 || oh > 23 || om > 59 {
+				return time.Time{}, false
+			}
+			offset := (oh*60 + om) * 60
+			if rest[0] == '-' {
+				offset = -offset
+			}
+			loc = time.FixedZone("", offset)
+		default:
+			return time.Time{}, false
+		}
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, loc)
+	if t.Day() != day || int(t.Month()) != month { // 2023-02-30 is not a date
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// digits reads a run of ASCII digits.
+func digits(b []byte) (int, bool) {
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, len(b) > 0
+}

@@ -77,6 +77,13 @@ func FuzzDateTime(f *testing.F) {
 		if err != nil {
 			return
 		}
+		// The fast path agrees with time.Parse wherever it answers.
+		if fast, ok := parseFast([]byte(s)); ok {
+			slow, err := parseCodatTime(s)
+			if err != nil || !slow.Equal(fast) {
+				t.Fatalf("fast path read %q as %s, time.Parse as %s (%v)", s, fast, slow, err)
+			}
+		}
 		var d DateTime
 		if err := json.Unmarshal(in, &d); err != nil {
 			t.Fatalf("a JSON string must never fail: %q: %v", s, err)

@@ -139,7 +139,53 @@ func (d *Decimal) UnmarshalJSON(b []byte) error {
 	if len(b) == 0 || bytes.ContainsAny(b, "\"\\ \t\r\n") {
 		return fmt.Errorf("bankfeeds: decimal: %.40q is not a number", b)
 	}
+	if d.parsePlain(b) {
+		return nil
+	}
 	return d.parse(string(b))
+}
+
+// parsePlain reads the common form of money, [-]digits[.digits] with at
+// most 18 digits, without allocating. It reports false for anything else,
+// which the general parser then reads.
+func (d *Decimal) parsePlain(b []byte) bool {
+	i, neg := 0, false
+	if b[0] == '-' {
+		neg, i = true, 1
+	}
+	var coef int64
+	var exp int32
+	digits, dot, seen := 0, false, false
+	for ; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if coef != 0 || c != '0' {
+				if digits++; digits > 18 {
+					return false
+				}
+			}
+			coef = coef*10 + int64(c-'0')
+			if dot {
+				exp--
+			}
+			seen = true
+		case c == '.' && !dot && seen:
+			dot = true
+		default:
+			return false
+		}
+	}
+	if !seen || b[len(b)-1] == '.' {
+		return false
+	}
+	if neg {
+		coef = -coef
+	}
+	*d = Decimal{set: true}
+	d.d.SetFinite(coef, exp)
+	d.d.Negative = neg // keeps "-0" as apd reads it
+	return true
 }
 
 // MarshalText writes d in plain notation, for CSV and query strings.

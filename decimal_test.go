@@ -101,6 +101,13 @@ func FuzzDecimal(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		var fast Decimal
+		if s != "" && fast.parsePlain([]byte(s)) {
+			slow, err := ParseDecimal(s)
+			if err != nil || slow.Cmp(fast) != 0 || slow.String() != fast.String() {
+				t.Fatalf("fast path read %q as %s, apd as %s (%v)", s, fast, slow, err)
+			}
+		}
 		var d Decimal
 		if err := json.Unmarshal([]byte(s), &d); err != nil || !d.IsSet() {
 			return

@@ -172,7 +172,7 @@ func check(txns []BankTransaction, order []uint32, opts *PushOptions) error {
 	earliest := now.add(-rules.MaxAge - futureTolerance)
 
 	var prev, when wall
-	var prevBalance *Decimal
+	var prevBalance Decimal
 	for i := range txns {
 		idx := at(i)
 		t := &txns[idx]
@@ -185,7 +185,7 @@ func check(txns []BankTransaction, order []uint32, opts *PushOptions) error {
 			return fail(idx, "date", "is required")
 		case !t.Amount.IsSet():
 			return fail(idx, "amount", "is required")
-		case rules.RequireBalance && (t.Balance == nil || !t.Balance.IsSet()):
+		case rules.RequireBalance && !t.Balance.IsSet():
 			return fail(idx, "balance", "is required on this platform (the running balance after this line)")
 		}
 		when = wallOf(t.Date.Time)
@@ -202,8 +202,8 @@ func check(txns []BankTransaction, order []uint32, opts *PushOptions) error {
 		if rules.MaxAge > 0 && when.cmp(earliest) < 0 {
 			return fail(idx, "date", "is older than the platform accepts ("+humanDays(rules.MaxAge)+")")
 		}
-		if rules.CheckRunningBalance && prevBalance != nil && t.Balance != nil {
-			if want := prevBalance.Add(t.Amount); want.Cmp(*t.Balance) != 0 {
+		if rules.CheckRunningBalance && prevBalance.IsSet() && t.Balance.IsSet() {
+			if want := prevBalance.Add(t.Amount); want.Cmp(t.Balance) != 0 {
 				return fail(idx, "balance", "is "+t.Balance.String()+" but the previous balance plus the amount is "+want.String())
 			}
 		}

@@ -21,7 +21,7 @@ func txn(id string, daysAgo, minute int, amount, balance int64) BankTransaction 
 		ID:      id,
 		Date:    NewDateTime(guardNow.Add(time.Duration(-daysAgo)*24*time.Hour + time.Duration(minute)*time.Minute)),
 		Amount:  NewDecimal(amount, -2),
-		Balance: &b,
+		Balance: b,
 	}
 }
 
@@ -41,7 +41,7 @@ func TestSortTransactionsCopiesAndIsStable(t *testing.T) {
 
 func TestCheckTransactions(t *testing.T) {
 	noBal := txn("nb", 1, 0, 100, 0)
-	noBal.Balance = nil
+	noBal.Balance = Decimal{}
 	tests := []struct {
 		name      string
 		txns      []BankTransaction
@@ -121,7 +121,7 @@ func FuzzGuard(f *testing.F) {
 		for i, d := range days {
 			txns[i] = txn(strconv.Itoa(i%251), int(d)-20, i, int64(d), int64(i))
 			if d%17 == 0 {
-				txns[i].Balance = nil
+				txns[i].Balance = Decimal{}
 			}
 		}
 		opts := &PushOptions{Platform: platforms[int(platform)%len(platforms)], Now: guardNow}

@@ -31,7 +31,7 @@ type BankFeedMapping struct {
 type TargetAccountOption struct {
 	ID            string   `json:"id"`
 	Name          *string  `json:"name,omitempty"`
-	Balance       *Decimal `json:"balance,omitempty"`
+	Balance       Decimal `json:"balance,omitzero"`
 	SortCode      *string  `json:"sortCode,omitempty"`
 	AccountNumber *string  `json:"accountNumber,omitempty"`
 }

@@ -53,7 +53,7 @@ type BankTransaction struct {
 	Reference       *string         `json:"reference,omitempty"`
 	Reconciled      *bool           `json:"reconciled,omitempty"`
 	Amount          Decimal         `json:"amount"`
-	Balance         *Decimal        `json:"balance,omitempty"`
+	Balance         Decimal        `json:"balance,omitzero"`
 	TransactionType TransactionType `json:"transactionType,omitempty"`
 }
 
@@ -84,7 +84,7 @@ func (t *BankTransaction) appendJSON(b []byte) []byte {
 	}
 	b = appendField(b, "amount")
 	b = t.Amount.appendTo(b)
-	if t.Balance != nil {
+	if t.Balance.IsSet() {
 		b = appendField(b, "balance")
 		b = t.Balance.appendTo(b)
 	}
