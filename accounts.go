@@ -72,7 +72,7 @@ type AccountInfo struct {
 	Description      *string   `json:"description,omitempty"`
 	Nickname         *string   `json:"nickname,omitempty"`
 	AccountOpenDate  *DateTime `json:"accountOpenDate,omitempty"`
-	AvailableBalance Decimal  `json:"availableBalance,omitzero"`
+	AvailableBalance Decimal   `json:"availableBalance,omitzero"`
 }
 
 // sourceAccountPrototype is what Create and CreateBatch send: a SourceAccount
@@ -95,7 +95,7 @@ type accountInfo struct {
 	Description      *string   `json:"description,omitempty"`
 	Nickname         *string   `json:"nickname,omitempty"`
 	AccountOpenDate  *dateOnly `json:"accountOpenDate,omitempty"`
-	AvailableBalance Decimal  `json:"availableBalance,omitzero"`
+	AvailableBalance Decimal   `json:"availableBalance,omitzero"`
 }
 
 // dateOnly writes a DateTime as YYYY-MM-DD.
@@ -268,7 +268,7 @@ func (s *SourceAccountsService) Update(ctx context.Context, companyID, connectio
 		ID          string               `json:"id"` // Codat's schema requires it
 		AccountName *string              `json:"accountName,omitempty"`
 		Status      *SourceAccountStatus `json:"status,omitempty"`
-		Balance     Decimal             `json:"balance,omitzero"`
+		Balance     Decimal              `json:"balance,omitzero"`
 	}{accountID, upd.AccountName, upd.Status, upd.Balance}
 	var out SourceAccount
 	_, err = s.c.do(ctx, call{method: http.MethodPatch, path: p, body: &body, out: &out})

@@ -34,10 +34,10 @@ type BankAccount struct {
 	AccountNumber      *string           `json:"accountNumber,omitempty"`
 	IBan               *string           `json:"iBan,omitempty"`
 	Currency           string            `json:"currency,omitempty"`
-	Balance            Decimal          `json:"balance,omitzero"`
+	Balance            Decimal           `json:"balance,omitzero"`
 	Institution        *string           `json:"institution,omitempty"`
-	AvailableBalance   Decimal          `json:"availableBalance,omitzero"`
-	OverdraftLimit     Decimal          `json:"overdraftLimit,omitzero"` // always positive
+	AvailableBalance   Decimal           `json:"availableBalance,omitzero"`
+	OverdraftLimit     Decimal           `json:"overdraftLimit,omitzero"` // always positive
 	Status             BankAccountStatus `json:"status,omitempty"`
 	ModifiedDate       *DateTime         `json:"modifiedDate,omitempty"`       // set by Codat
 	SourceModifiedDate *DateTime         `json:"sourceModifiedDate,omitempty"` // set by Codat
@@ -52,10 +52,10 @@ type bankAccountPrototype struct {
 	AccountNumber    *string           `json:"accountNumber,omitempty"`
 	IBan             *string           `json:"iBan,omitempty"`
 	Currency         string            `json:"currency,omitempty"`
-	Balance          Decimal          `json:"balance,omitzero"`
+	Balance          Decimal           `json:"balance,omitzero"`
 	Institution      *string           `json:"institution,omitempty"`
-	AvailableBalance Decimal          `json:"availableBalance,omitzero"`
-	OverdraftLimit   Decimal          `json:"overdraftLimit,omitzero"`
+	AvailableBalance Decimal           `json:"availableBalance,omitzero"`
+	OverdraftLimit   Decimal           `json:"overdraftLimit,omitzero"`
 	Status           BankAccountStatus `json:"status,omitempty"`
 }
 

@@ -29,11 +29,11 @@ type BankFeedMapping struct {
 // TargetAccountOption is an account in the accounting software that a source
 // account may be mapped to.
 type TargetAccountOption struct {
-	ID            string   `json:"id"`
-	Name          *string  `json:"name,omitempty"`
+	ID            string  `json:"id"`
+	Name          *string `json:"name,omitempty"`
 	Balance       Decimal `json:"balance,omitzero"`
-	SortCode      *string  `json:"sortCode,omitempty"`
-	AccountNumber *string  `json:"accountNumber,omitempty"`
+	SortCode      *string `json:"sortCode,omitempty"`
+	AccountNumber *string `json:"accountNumber,omitempty"`
 }
 
 // AccountMapping maps one source account. Leave TargetAccountID nil to have

@@ -53,7 +53,7 @@ type BankTransaction struct {
 	Reference       *string         `json:"reference,omitempty"`
 	Reconciled      *bool           `json:"reconciled,omitempty"`
 	Amount          Decimal         `json:"amount"`
-	Balance         Decimal        `json:"balance,omitzero"`
+	Balance         Decimal         `json:"balance,omitzero"`
 	TransactionType TransactionType `json:"transactionType,omitempty"`
 }
 
