@@ -125,7 +125,9 @@ func TestMemoryStoreClockGoesBack(t *testing.T) {
 func TestMemoryStoreNonPositiveTTL(t *testing.T) {
 	s := NewMemoryStore()
 	for _, ttl := range []time.Duration{0, -time.Second} {
-		if mustSeen(t, s, "a", ttl) || mustSeen(t, s, "a", ttl) {
+		first := mustSeen(t, s, "a", ttl)
+		second := mustSeen(t, s, "a", ttl)
+		if first || second {
 			t.Fatalf("ttl %v: id recorded", ttl)
 		}
 	}
