@@ -220,7 +220,7 @@ func (s *SourceAccountsService) CreateBatch(ctx context.Context, companyID, conn
 		seen[accts[i].ID] = struct{}{}
 	}
 	var out []SourceAccountResult
-	_, err = s.c.do(ctx, call{method: http.MethodPost, path: p, body: body, out: &out})
+	_, err = s.c.do(ctx, call{method: http.MethodPost, path: p, body: body, out: &out, conflictIsFinal: true})
 	if apiErr, ok := err.(*APIError); ok && apiErr.StatusCode == http.StatusConflict && len(apiErr.Body) > 0 && apiErr.Body[0] == '[' {
 		if json.Unmarshal(apiErr.Body, &out) == nil {
 			return out, nil // 409 with per-account results: a result, not an error

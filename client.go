@@ -141,6 +141,9 @@ type call struct {
 	query  url.Values // may be nil
 	body   any        // JSON body; nil for none
 	out    any        // where a 2xx JSON body is decoded; nil to ignore it
+	// conflictIsFinal marks writes whose 409 is an answer (a batch id that
+	// exists, a sync already running), not a key in flight: not retried.
+	conflictIsFinal bool
 }
 
 // do sends a call and decodes the answer. It is the one request path of the
@@ -164,7 +167,7 @@ func (c *Client) do(ctx context.Context, cl call) (int, error) {
 	if len(cl.query) > 0 {
 		target += "?" + cl.query.Encode()
 	}
-	st := &callState{method: cl.method, path: cl.path}
+	st := &callState{method: cl.method, path: cl.path, conflictIsFinal: cl.conflictIsFinal}
 	ctx = context.WithValue(ctx, callStateKey{}, st)
 	var rbody any // nil interface, not a nil []byte, when there is no body
 	if body != nil {
@@ -307,6 +310,9 @@ func path(parts ...string) (string, error) {
 			v := parts[i]
 			if strings.TrimSpace(v) == "" {
 				return "", invalid(name, "must not be empty")
+			}
+			if v == "." || v == ".." { // a dot-segment would name another resource
+				return "", invalid(name, `must not be "." or ".."`)
 			}
 			b.WriteByte('/')
 			b.WriteString(url.PathEscape(v))

@@ -83,7 +83,8 @@ type Link struct {
 // all iterates over every result of a paged list, one page in memory at a
 // time. It copies opts, yields an error once and stops, honours break, and
 // stops on an empty page, a missing next link, or a page number that does
-// not advance (an endpoint that ignores "page" cannot make it loop).
+// not advance, or once pageNumber×pageSize reaches totalResults (an
+// endpoint that ignores "page" cannot make it loop).
 func all[T any](ctx context.Context, opts *ListOptions, fetch func(context.Context, *ListOptions) (*Page[T], error)) iter.Seq2[T, error] {
 	var start ListOptions
 	if opts != nil {
@@ -117,6 +118,9 @@ func all[T any](ctx context.Context, opts *ListOptions, fetch func(context.Conte
 			}
 			if len(page.Results) == 0 || !page.HasNext() {
 				return
+			}
+			if page.PageSize > 0 && page.TotalResults > 0 && number*page.PageSize >= page.TotalResults {
+				return // the server says this was the last page, whatever its links say
 			}
 			o.Page = number + 1
 		}

@@ -52,7 +52,7 @@ func (s *ManagedSyncsService) Run(ctx context.Context, companyID, connectionID, 
 		return nil, err
 	}
 	var out SyncStarted
-	_, err = s.c.do(ctx, call{method: http.MethodPost, path: p, out: &out})
+	_, err = s.c.do(ctx, call{method: http.MethodPost, path: p, out: &out, conflictIsFinal: true})
 	return result(&out, err)
 }
 

@@ -38,6 +38,8 @@ type callState struct {
 	method  string
 	path    string
 	attempt int // 1-based number of the attempt in progress
+	// conflictIsFinal: a 409 to this call is an answer, not a key in flight.
+	conflictIsFinal bool
 }
 
 type callStateKey struct{}
@@ -87,9 +89,9 @@ func (p *retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err e
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
 	}
-	write := false
+	write, conflictIsFinal := false, false
 	if st := stateFrom(ctx); st != nil {
-		write = isWrite(st.method)
+		write, conflictIsFinal = isWrite(st.method), st.conflictIsFinal
 	}
 	if err != nil {
 		return retryableTransportError(err), nil
@@ -103,7 +105,7 @@ func (p *retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err e
 		}
 		return true, nil
 	case http.StatusConflict:
-		return write, nil // the key is still in flight
+		return write && !conflictIsFinal, nil // the key is still in flight
 	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return !write, nil
 	}
