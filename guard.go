@@ -46,7 +46,9 @@ func RulesFor(platformKey string) PushRules {
 	case PlatformXero:
 		return PushRules{RequireBalance: true, ForbidFuture: true, MaxAge: 365 * 24 * time.Hour}
 	case PlatformNetSuite, PlatformFreeAgent, PlatformExact:
-		return PushRules{RequireBalance: true}
+		// Codat states no window for these; a bank feed carries only
+		// cleared transactions, so the future is refused here too.
+		return PushRules{RequireBalance: true, ForbidFuture: true}
 	}
 	return PushRules{}
 }

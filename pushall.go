@@ -95,9 +95,9 @@ func (e *PushError) Unwrap() error { return e.Err }
 // from opts.IdempotencyKey when set, so a restarted process resends the same
 // chunks under the same keys). Transport errors, lost answers, 409 and 429
 // are retried with that key. A 5xx answer is cached by Codat under the key,
-// so it is reconciled instead: PushAll lists the company's push operations
-// since the attempt began, adopts one that holds the chunk, and resends with
-// a new key only when none does. A chunk whose operation ends TimedOut is
+// so it is reconciled instead: PushAll lists the connection's newest push
+// operations, adopts one that holds the chunk, and resends with a new key
+// only when none does. A chunk whose operation ends TimedOut is
 // never resent (ErrPushTimedOut).
 //
 // On failure it returns the chunks that succeeded and a *PushError.
@@ -175,7 +175,6 @@ func (s *TransactionsService) PushAll(ctx context.Context, companyID, connection
 func (s *TransactionsService) pushChunk(ctx context.Context, companyID, connectionID, accountID string, chunk []BankTransaction, po *PushOptions, o PushAllOptions) (*PushOperation, error) {
 	var lastErr error
 	for attempt := 0; attempt < o.MaxAttempts; attempt++ {
-		began := time.Now()
 		op, err := s.Push(ctx, companyID, connectionID, accountID, chunk, po)
 		if err == nil {
 			return s.WaitForOperation(ctx, companyID, op.PushOperationKey, o.Wait)
@@ -187,7 +186,7 @@ func (s *TransactionsService) pushChunk(ctx context.Context, companyID, connecti
 		var apiErr *APIError
 		var transportErr *TransportError
 		switch {
-		case errors.As(err, &transportErr), errors.Is(err, ErrConflict), errors.Is(err, ErrRateLimited):
+		case errors.As(err, &transportErr) && ctx.Err() == nil, errors.Is(err, ErrConflict), errors.Is(err, ErrRateLimited):
 			// The answer may be lost or the key busy: resend under the same
 			// key, which Codat replays or releases. Wait a little first.
 			wait := s.c.policy.backoff(s.c.policy.waitMin, s.c.policy.waitMax, attempt, nil)
@@ -200,7 +199,13 @@ func (s *TransactionsService) pushChunk(ctx context.Context, companyID, connecti
 		case errors.Is(err, ErrServer):
 			// Codat caches the 5xx under the key: find out whether the
 			// chunk arrived before choosing to resend under a new key.
-			found, rerr := s.reconcile(ctx, companyID, connectionID, chunk, began)
+			found, rerr := s.reconcile(ctx, companyID, connectionID, chunk)
+			for try := 1; rerr != nil && transient(ctx, rerr) && try < o.MaxAttempts; try++ {
+				if err := sleep(ctx, s.c.policy.backoff(s.c.policy.waitMin, s.c.policy.waitMax, try, nil)); err != nil {
+					return nil, err
+				}
+				found, rerr = s.reconcile(ctx, companyID, connectionID, chunk)
+			}
 			if rerr != nil {
 				return nil, rerr
 			}
@@ -215,36 +220,48 @@ func (s *TransactionsService) pushChunk(ctx context.Context, companyID, connecti
 	return nil, lastErr
 }
 
-// reconcileSkew allows for a difference between this machine's clock and
-// Codat's when looking for push operations made since an attempt began.
-const reconcileSkew = 5 * time.Minute
+// reconcilePages bounds how far back reconcile looks: the operation it
+// seeks was requested moments ago, so it is among the newest.
+const reconcilePages = 3
 
-// reconcile looks for a push operation for this chunk made since began. A
-// Pending candidate is waited for, because only a finished operation's
-// changes name the transactions it wrote.
-func (s *TransactionsService) reconcile(ctx context.Context, companyID, connectionID string, chunk []BankTransaction, began time.Time) (*PushOperation, error) {
-	since := began.Add(-reconcileSkew).UTC().Format("2006-01-02T15:04:05")
-	opts := &ListOptions{PageSize: 200, Query: "requestedOnUtc>=" + since, OrderBy: "-requestedOnUtc"}
+// reconcile looks among the connection's newest push operations for one
+// that holds this chunk. It goes by the server's order, not this machine's
+// clock, so a skewed clock cannot hide the operation. A Pending candidate is
+// waited for, because only a finished operation's changes name the
+// transactions it wrote.
+func (s *TransactionsService) reconcile(ctx context.Context, companyID, connectionID string, chunk []BankTransaction) (*PushOperation, error) {
 	want := make(map[string]struct{}, len(chunk))
 	for i := range chunk {
 		want[chunk[i].ID] = struct{}{}
 	}
-	for op, err := range s.AllOperations(ctx, companyID, opts) {
+	opts := &ListOptions{PageSize: 100, Query: "dataConnectionKey=" + connectionID, OrderBy: "-requestedOnUtc"}
+	for page := 1; page <= reconcilePages; page++ {
+		opts.Page = page
+		list, err := s.ListOperations(ctx, companyID, opts)
+		if errors.Is(err, ErrBadRequest) && opts.Query != "" {
+			opts.Query, page = "", 0 // the query is not supported: filter here instead
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
-		if op.DataConnectionKey != connectionID || (op.DataType != "" && op.DataType != "bankTransactions") {
-			continue
-		}
-		if !op.Status.Final() {
-			done, err := s.WaitForOperation(ctx, companyID, op.PushOperationKey, nil)
-			if err != nil {
-				return nil, err
+		for _, op := range list.Results {
+			if op.DataConnectionKey != connectionID || (op.DataType != "" && op.DataType != "bankTransactions") {
+				continue
 			}
-			op = *done
+			if !op.Status.Final() {
+				done, err := s.WaitForOperation(ctx, companyID, op.PushOperationKey, nil)
+				if err != nil {
+					return nil, err
+				}
+				op = *done
+			}
+			if holds(op, want) {
+				return &op, nil
+			}
 		}
-		if holds(op, want) {
-			return &op, nil
+		if !list.HasNext() {
+			break
 		}
 	}
 	return nil, nil
@@ -304,7 +321,8 @@ type WaitOptions struct {
 
 // WaitForOperation polls a push operation until it is Success, Failed or
 // TimedOut, waiting longer between polls each time, and returns it. A final
-// status is not an error; the context bounds the wait.
+// status is not an error. Passing faults (transport errors, 429, 5xx) do not
+// end the wait; the context bounds it.
 func (s *TransactionsService) WaitForOperation(ctx context.Context, companyID, pushOperationKey string, opts *WaitOptions) (*PushOperation, error) {
 	interval, maxInterval := 250*time.Millisecond, 10*time.Second
 	if opts != nil {
@@ -317,12 +335,14 @@ func (s *TransactionsService) WaitForOperation(ctx context.Context, companyID, p
 	}
 	for {
 		op, err := s.GetOperation(ctx, companyID, pushOperationKey)
-		if err != nil {
+		switch {
+		case err == nil && op.Status.Final():
+			return op, nil
+		case err != nil && !transient(ctx, err):
 			return nil, err
 		}
-		if op.Status.Final() {
-			return op, nil
-		}
+		// Pending, or a passing fault the transport's retries did not ride
+		// out: polling is safe to repeat, so poll again.
 		if err := sleep(ctx, interval); err != nil {
 			return nil, err
 		}
@@ -343,4 +363,14 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// transient reports whether an error may pass if the same read is repeated:
+// no answer (while ctx is live), a rate limit, or a server error.
+func transient(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	var te *TransportError
+	return errors.As(err, &te) || errors.Is(err, ErrRateLimited) || errors.Is(err, ErrServer)
 }

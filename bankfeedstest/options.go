@@ -1,0 +1,95 @@
+package bankfeedstest
+
+import (
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// DefaultPushDelay is how long a push operation stays Pending before it
+// completes, unless WithPushDelay says otherwise.
+const DefaultPushDelay = 20 * time.Millisecond
+
+// Option configures a Server made by NewServer or NewHandler.
+type Option func(*config)
+
+// config is what the options set. It is read-only once the Server exists.
+type config struct {
+	apiKey     string
+	now        func() time.Time
+	pushDelay  time.Duration
+	dailyQuota int // 0: no quota
+	baseURL    string
+	logger     *slog.Logger
+}
+
+func defaultConfig() config {
+	return config{
+		apiKey:    "sbx_" + randomHex(16),
+		now:       time.Now,
+		pushDelay: DefaultPushDelay,
+	}
+}
+
+// WithAPIKey sets the API key the sandbox accepts (default: a random key,
+// readable as Server.APIKey). Clients send it as
+// "Authorization: Basic base64(key)", as they do to Codat.
+func WithAPIKey(k string) Option {
+	return func(c *config) {
+		if k = strings.TrimSpace(k); k != "" {
+			c.apiKey = k
+		}
+	}
+}
+
+// WithClock sets the sandbox's clock (default time.Now). It decides what
+// "now" is for created dates, push operation times, the future and history
+// windows of the push rules, OTP expiry, the 90-minute idempotency cache and
+// the daily quota. The delay before a push operation completes is measured
+// in real time (see WithPushDelay), so a frozen clock still lets pushes end.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) {
+		if now != nil {
+			c.now = now
+		}
+	}
+}
+
+// WithPushDelay sets how long, in real time, a push operation, a mapping
+// and a managed sync stay in progress before they complete (default
+// DefaultPushDelay). Zero completes them immediately after the request that
+// started them has been answered: the answer still says Pending, and the
+// next request sees the final state.
+func WithPushDelay(d time.Duration) Option {
+	return func(c *config) {
+		if d >= 0 {
+			c.pushDelay = d
+		}
+	}
+}
+
+// WithDailyQuota limits the number of authenticated API requests per UTC
+// day, as Codat's daily quota does. Requests over it are answered 429 with
+// Retry-After (the seconds until midnight UTC). Zero, the default, means no
+// limit.
+func WithDailyQuota(n int) Option {
+	return func(c *config) {
+		if n >= 0 {
+			c.dailyQuota = n
+		}
+	}
+}
+
+// WithBaseURL sets the sandbox's public base URL, such as
+// "http://127.0.0.1:8080": Server.URL, and the root of each company's
+// redirect and each connection's linkUrl. NewServer sets it from its
+// listener; with NewHandler and no base URL the request's Host is used.
+func WithBaseURL(u string) Option {
+	return func(c *config) { c.baseURL = strings.TrimRight(strings.TrimSpace(u), "/") }
+}
+
+// WithLogger logs one line per request (method, path without query string,
+// status, injected fault, duration). The default is silence.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) { c.logger = l }
+}

@@ -1,0 +1,283 @@
+package bankfeedstest
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// Pushing bank transactions (#27), the push model (#28), and push
+// operations (#29, #30).
+
+// Push operation statuses.
+const (
+	pushPending = "Pending"
+	pushSuccess = "Success"
+	pushFailed  = "Failed"
+)
+
+// maxPushTransactions is the most transactions one push may hold.
+const maxPushTransactions = 1000
+
+var transactionTypes = []string{
+	"Unknown", "Credit", "Debit", "Int", "Div", "Fee", "SerChg", "Dep", "Atm", "Pos", "Xfer",
+	"Check", "Payment", "Cash", "DirectDep", "DirectDebit", "RepeatPmt", "Other",
+}
+
+// newOp records a Pending push operation on a connection's company.
+func (s *Server) newOp(cn *connection, dataType string, now time.Time, timeout *int) *pushOp {
+	op := &pushOp{
+		key:        newUUID(),
+		co:         cn.co,
+		conn:       cn,
+		dataType:   dataType,
+		status:     pushPending,
+		statusCode: http.StatusAccepted,
+		requested:  stamp(now),
+		timeout:    timeout,
+	}
+	cn.co.ops = append(cn.co.ops, op)
+	cn.co.opByKey[op.key] = op
+	return op
+}
+
+func (op *pushOp) fail(now time.Time, errs ...validationItem) {
+	op.status, op.statusCode, op.completed = pushFailed, http.StatusBadRequest, stamp(now)
+	op.validation.Errors = errs
+	op.errMsg = "The push failed validation: " + errs[0].Message
+	if n := len(errs) - 1; n > 0 {
+		op.errMsg += " (and " + strconv.Itoa(n) + " more)"
+	}
+}
+
+func (op *pushOp) succeed(now time.Time, changes []changeJSON) {
+	op.status, op.statusCode, op.completed = pushSuccess, http.StatusOK, stamp(now)
+	op.changes = changes
+}
+
+func (op *pushOp) json() pushOperationJSON {
+	out := pushOperationJSON{
+		Changes:           op.changes,
+		DataType:          op.dataType,
+		CompanyID:         op.co.id,
+		PushOperationKey:  op.key,
+		DataConnectionKey: op.conn.id,
+		RequestedOnUtc:    formatTime(op.requested),
+		TimeoutInMinutes:  op.timeout,
+		Status:            op.status,
+		ErrorMessage:      op.errMsg,
+		StatusCode:        op.statusCode,
+	}
+	if !op.completed.IsZero() {
+		out.CompletedOnUtc = formatTime(op.completed)
+	}
+	if len(op.validation.Errors) > 0 || len(op.validation.Warnings) > 0 {
+		v := op.validation
+		out.Validation = &v
+	}
+	return out
+}
+
+type pushBody struct {
+	AccountID    *string  `json:"accountId"`
+	Transactions *[]txnIn `json:"transactions"`
+}
+
+// pushTransactions validates a push synchronously (400/404 ErrorMessage)
+// and answers a Pending push operation echoing the body; the operation
+// completes once the push delay has passed (see completePush).
+func (s *Server) pushTransactions(q *request) response {
+	cn, fail := s.connectionFor(q)
+	if fail != nil {
+		return *fail
+	}
+	accountID := q.param("accountId")
+	timeout, fail := timeoutParam(q)
+	if fail != nil {
+		return *fail
+	}
+	if v := q.r.URL.Query().Get("allowSyncOnPushComplete"); v != "" {
+		if _, err := strconv.ParseBool(v); err != nil {
+			return badRequest("allowSyncOnPushComplete must be true or false.", item("allowSyncOnPushComplete", "QueryValidator", "not a boolean"))
+		}
+	}
+	const v = "BankTransactionsValidator"
+	var b pushBody
+	if err := decodeBody(q.body, &b); err != nil {
+		return invalidBody(err)
+	}
+	switch {
+	case b.AccountID == nil:
+		return badRequest("accountId is required.", item("accountId", v, "accountId is required"))
+	case b.Transactions == nil:
+		return badRequest("transactions is required.", item("transactions", v, "transactions is required"))
+	case len(*b.Transactions) > maxPushTransactions:
+		return badRequest("A push holds at most 1000 transactions.",
+			item("transactions", v, "the push holds "+strconv.Itoa(len(*b.Transactions))+" transactions; the most is 1000"))
+	case len(*b.Transactions) == 0:
+		return badRequest("A push needs at least one transaction.", item("transactions", v, "transactions is empty"))
+	case *b.AccountID != accountID:
+		return badRequest("The accountId in the body must match the accountId in the path.",
+			item("accountId", v, "body accountId "+strconv.Quote(*b.AccountID)+" differs from the path's "+strconv.Quote(accountID)))
+	}
+	if _, ok := cn.accByID[accountID]; !ok {
+		return errorResp(http.StatusNotFound, msgAccountNotFound, item(accountID, v, "no source account "+strconv.Quote(accountID)+" on this connection"))
+	}
+	txns := *b.Transactions
+	var errs, warnings []validationItem
+	for i := range txns {
+		t := &txns[i]
+		id := t.ID
+		if id == "" {
+			id = "[" + strconv.Itoa(i) + "]"
+			errs = append(errs, item(id, v, "id is required"))
+		}
+		if t.Date == "" {
+			errs = append(errs, item(id, v, "date is required"))
+		} else if w, err := parseLocal(t.Date); err != nil {
+			errs = append(errs, item(id, v, "date "+strconv.Quote(t.Date)+" is not a date or a local date-time"))
+		} else {
+			t.wall = w
+		}
+		if t.Amount == "" {
+			errs = append(errs, item(id, v, "amount is required"))
+		}
+		if tt := t.TransactionType; tt != nil && !slices.Contains(transactionTypes, *tt) {
+			errs = append(errs, item(id, v, "transactionType "+strconv.Quote(*tt)+" is not a transaction type"))
+		}
+		if w := signWarning(t); w != "" {
+			warnings = append(warnings, item(id, "BankTransactionsSignValidator", w))
+		}
+	}
+	if len(errs) > 0 {
+		return badRequest("One or more transactions are not valid.", errs...)
+	}
+	op := s.newOp(cn, "bankTransactions", q.now, timeout)
+	op.accountID = accountID
+	op.txns = txns
+	op.validation.Warnings = warnings
+	requested := q.now
+	s.later(func(now time.Time) { s.completePush(op, requested, now) })
+	out := op.json()
+	out.Data = pushEchoJSON{AccountID: accountID, Transactions: txns}
+	return jsonResp(http.StatusOK, out)
+}
+
+// signWarning warns when the amount's sign contradicts a Credit or Debit
+// type; Codat warns and goes on.
+func signWarning(t *txnIn) string {
+	if t.TransactionType == nil || t.Amount == "" {
+		return ""
+	}
+	negative := t.Amount[0] == '-'
+	switch {
+	case *t.TransactionType == "Credit" && negative:
+		return "a Credit transaction has a negative amount"
+	case *t.TransactionType == "Debit" && !negative && t.Amount != "0":
+		return "a Debit transaction has a positive amount"
+	}
+	return ""
+}
+
+// completePush ends a push operation: Failed with the rules it breaks, and
+// nothing landed; or Success, with every transaction landed in the account.
+func (s *Server) completePush(op *pushOp, requested, now time.Time) {
+	if op.status != pushPending || op.co.deleted || op.conn.deleted {
+		return
+	}
+	cn := op.conn
+	a := cn.accByID[op.accountID]
+	if errs := pushErrors(cn, a, op.accountID, op.txns, requested); len(errs) > 0 {
+		op.fail(now, errs...)
+		return
+	}
+	a.landed = append(a.landed, op.txns...)
+	changes := make([]changeJSON, len(op.txns))
+	for i, t := range op.txns {
+		changes[i] = changeJSON{Type: "Created", RecordRef: recordRefJSON{ID: t.ID, DataType: "bankTransactions"}}
+	}
+	if last := op.txns[len(op.txns)-1]; last.Balance != nil {
+		if t, ok := cn.targetByID[a.targetID]; ok {
+			t.balance = *last.Balance // the last line's balance becomes the account's
+			t.modified = stamp(now)
+		}
+	}
+	op.succeed(now, changes)
+}
+
+func (s *Server) transactionsModel(q *request) response {
+	cn, _, fail := s.accountFor(q, "accountId")
+	if fail != nil {
+		return *fail
+	}
+	return jsonResp(http.StatusOK, bankTransactionsModel(cn.platform))
+}
+
+func (s *Server) getPushOperation(q *request) response {
+	co, fail := s.companyFor(q)
+	if fail != nil {
+		return *fail
+	}
+	op, ok := co.opByKey[q.param("pushOperationKey")]
+	if !ok {
+		return notFound("Push operation not found. Check the pushOperationKey in the path.")
+	}
+	return jsonResp(http.StatusOK, op.json())
+}
+
+var pushOperationFields = &fields{
+	entity: "PushOperation",
+	kinds: map[string]fieldKind{
+		"pushoperationkey": kindString, "companyid": kindString, "dataconnectionkey": kindString,
+		"datatype": kindString, "status": kindString, "statuscode": kindNumber,
+		"requestedonutc": kindDate, "completedonutc": kindDate, "timeoutinminutes": kindNumber,
+		"errormessage": kindString,
+	},
+}
+
+func (op *pushOp) record() record {
+	return func(name string) value {
+		switch name {
+		case "pushoperationkey":
+			return strVal(op.key)
+		case "companyid":
+			return strVal(op.co.id)
+		case "dataconnectionkey":
+			return strVal(op.conn.id)
+		case "datatype":
+			return strVal(op.dataType)
+		case "status":
+			return strVal(op.status)
+		case "statuscode":
+			return numVal(float64(op.statusCode))
+		case "requestedonutc":
+			return dateVal(op.requested)
+		case "completedonutc":
+			return dateVal(op.completed)
+		case "timeoutinminutes":
+			if op.timeout == nil {
+				return value{}
+			}
+			return numVal(float64(*op.timeout))
+		case "errormessage":
+			if op.errMsg == "" {
+				return value{}
+			}
+			return strVal(op.errMsg)
+		}
+		return value{}
+	}
+}
+
+func (s *Server) listPushOperations(q *request) response {
+	co, fail := s.companyFor(q)
+	if fail != nil {
+		return *fail
+	}
+	return listPage(q, co.ops, listSpec[*pushOp]{
+		fields: pushOperationFields,
+		rec:    (*pushOp).record,
+		out:    func(op *pushOp) any { return op.json() },
+	})
+}

@@ -1,0 +1,307 @@
+package bankfeedstest
+
+import (
+	"encoding/base64"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// maxBodyBytes caps a request body.
+const maxBodyBytes = 10 << 20
+
+// Server is a stateful, in-memory fake of Codat's Bank Feeds API. Create one
+// with NewServer (it listens on loopback, like httptest.NewServer) or
+// NewHandler (mount Handler on your own server). A Server is safe for
+// concurrent use.
+type Server struct {
+	// URL is the base URL to give the client: bankfeeds.WithBaseURL(srv.URL).
+	URL string
+	// APIKey is the key the sandbox accepts: bankfeeds.NewClient(srv.APIKey, ...).
+	APIKey string
+
+	cfg        config
+	authHeader string // "Basic base64(APIKey)"
+	clientID   string // SyncStatusResult.clientId
+	ts         *httptest.Server
+	closed     chan struct{}
+	closeOnce  sync.Once
+	routes     []route
+
+	idem   idemStore
+	quota  quota
+	faults faultState
+
+	mu          sync.Mutex // guards everything below
+	companies   []*company
+	companyByID map[string]*company
+	tasks       []task
+}
+
+// NewServer starts a sandbox on a loopback port. Close it when done.
+//
+//	srv := bankfeedstest.NewServer()
+//	defer srv.Close()
+//	c, _ := bankfeeds.NewClient(srv.APIKey, bankfeeds.WithBaseURL(srv.URL))
+func NewServer(opts ...Option) *Server {
+	s := newServer(opts)
+	s.ts = httptest.NewUnstartedServer(s.Handler())
+	if s.cfg.baseURL == "" {
+		s.cfg.baseURL = "http://" + s.ts.Listener.Addr().String()
+	}
+	s.URL = s.cfg.baseURL
+	s.ts.Start()
+	return s
+}
+
+// NewHandler makes a sandbox without a listener: serve Handler() on your own
+// http.Server (cmd/bankfeeds-sandbox does). URL is the WithBaseURL option's
+// value, or empty; links then use the request's Host.
+func NewHandler(opts ...Option) *Server {
+	s := newServer(opts)
+	s.URL = s.cfg.baseURL
+	return s
+}
+
+func newServer(opts []Option) *Server {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	s := &Server{
+		APIKey:      cfg.apiKey,
+		cfg:         cfg,
+		authHeader:  "Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.apiKey)),
+		clientID:    newUUID(),
+		closed:      make(chan struct{}),
+		companyByID: make(map[string]*company),
+	}
+	s.quota.limit = cfg.dailyQuota
+	s.faults.set(Faults{})
+	s.buildRoutes()
+	return s
+}
+
+// Handler returns the sandbox's HTTP handler: the API and the hosted link
+// pages behind each linkUrl. Mount it at the root of a server whose address
+// is the base URL (see WithBaseURL).
+func (s *Server) Handler() http.Handler { return handler{s} }
+
+// handler keeps ServeHTTP off the Server's exported methods.
+type handler struct{ s *Server }
+
+func (h handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.s.serveHTTP(w, r) }
+
+// Close stops the listener of a Server made by NewServer and waits for the
+// requests in progress; requests waiting on a Stall fault end their wait at
+// once. It is safe to call more than once, and on a Server from NewHandler.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		close(s.closed)
+		if s.ts != nil {
+			s.ts.Close()
+		}
+	})
+}
+
+// SetFaults replaces the faults injected from now on and reseeds their
+// generator with f.Seed. SetFaults(Faults{}) turns them off. Counts are kept.
+func (s *Server) SetFaults(f Faults) { s.faults.set(f) }
+
+// FaultCounts returns how many faults of each kind have been injected.
+func (s *Server) FaultCounts() FaultCounts {
+	_, c := s.faults.snapshot()
+	return c
+}
+
+func (s *Server) now() time.Time { return s.cfg.now() }
+
+// base is the public base URL for links in answers to r.
+func (s *Server) base(r *http.Request) string {
+	if s.cfg.baseURL != "" {
+		return s.cfg.baseURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	host := r.Host
+	if host == "" {
+		host = "localhost"
+	}
+	return scheme + "://" + host
+}
+
+// authorised reports whether r carries "Authorization: Basic base64(key)".
+func (s *Server) authorised(r *http.Request) bool {
+	got := strings.TrimSpace(r.Header.Get("Authorization"))
+	scheme, cred, ok := strings.Cut(got, " ")
+	return ok && strings.EqualFold(scheme, "Basic") && strings.TrimSpace(cred) == s.authHeader[len("Basic "):]
+}
+
+// serveHTTP serves the API and the link pages. The pipeline, in order: link
+// pages (no API key), authentication (401), daily quota (429), body cap
+// (413), latency, Idempotency-Key (replay, 409, 422), faults, the operation
+// itself, and the faults that strike after it.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	started := time.Now()
+	now := s.now()
+	path := r.URL.Path
+	if path == "/link" || strings.HasPrefix(path, "/link/") {
+		s.quota.peek(w.Header(), now)
+		s.serveLink(w, r)
+		return
+	}
+	fault := faultNone
+	status := s.serveAPI(w, r, now, &fault)
+	if l := s.cfg.logger; l != nil {
+		l.LogAttrs(r.Context(), slog.LevelInfo, "bankfeedstest",
+			slog.String("method", r.Method), slog.String("path", path), slog.Int("status", status),
+			slog.String("fault", fault.String()), slog.Duration("duration", time.Since(started)))
+	}
+}
+
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, now time.Time, fault *faultKind) int {
+	h := w.Header()
+	if !s.authorised(r) {
+		s.quota.peek(h, now)
+		return write(w, errorResp(http.StatusUnauthorized, "Unauthorized"))
+	}
+	if !s.quota.take(h, now) {
+		return write(w, errorResp(http.StatusTooManyRequests, "You have exceeded your daily quota of "+strconv.Itoa(s.quota.limit)+" requests. It resets at midnight UTC."))
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return write(w, errorResp(http.StatusRequestEntityTooLarge, "The request body is larger than 10 MiB."))
+		}
+		return write(w, badRequest("The request body could not be read."))
+	}
+	if d := s.faults.latency(r.URL.Path); d > 0 {
+		sleepCtx(r.Context(), s.closed, d)
+	}
+
+	key := ""
+	if r.Method == http.MethodPost || r.Method == http.MethodPatch {
+		key = r.Header.Get("Idempotency-Key")
+	}
+	if key != "" {
+		if len(key) > maxIdempotencyKey {
+			return write(w, badRequest("The Idempotency-Key header is too long."))
+		}
+		outcome, cached := s.idem.begin(key, fingerprint(r, body), now)
+		switch outcome {
+		case idemReplay:
+			h.Set("Idempotent-Replayed", "true")
+			return write(w, cached)
+		case idemInFlight:
+			return write(w, errorResp(http.StatusConflict, "A request with this Idempotency-Key is still being processed. Retry later with the same key."))
+		case idemMismatch:
+			return write(w, errorResp(http.StatusUnprocessableEntity, "This Idempotency-Key was already used for a different request."))
+		}
+	}
+	finish := func(resp response) {
+		if key != "" {
+			s.idem.finish(key, resp, s.now())
+		}
+	}
+
+	kind, f := s.faults.draw(r.URL.Path)
+	*fault = kind
+	switch kind {
+	case faultServerErrorBefore:
+		resp := serverError()
+		finish(resp)
+		return write(w, resp)
+	case faultRateLimit:
+		h.Set("X-Rate-Limit-Remaining", "0")
+		resp := rateLimited(f.RetryAfter)
+		finish(resp) // a 429 releases the key
+		return write(w, resp)
+	case faultStall:
+		sleepCtx(r.Context(), s.closed, f.StallFor)
+	}
+
+	resp := s.dispatch(r, body)
+	switch kind {
+	case faultServerErrorAfter:
+		resp = serverError()
+	case faultLostAfterCommit:
+		finish(resp)
+		dropConnection(w)
+		return 0
+	}
+	finish(resp)
+	return write(w, resp)
+}
+
+// dispatch routes a request to its operation and runs it with the state
+// locked, after completing whatever work has come due.
+func (s *Server) dispatch(r *http.Request, body []byte) response {
+	handle, params, wrongMethod := s.match(r.Method, r.URL.EscapedPath())
+	if handle == nil {
+		if wrongMethod {
+			return errorResp(http.StatusMethodNotAllowed, "The method "+r.Method+" is not allowed on this path.")
+		}
+		return notFound("No operation of the Bank Feeds API matches this path.")
+	}
+	q := &request{r: r, params: params, body: body, base: s.base(r)}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q.now = s.now()
+	s.settleLocked()
+	return handle(s, q)
+}
+
+// write writes resp and returns its status.
+func write(w http.ResponseWriter, resp response) int {
+	h := w.Header()
+	for k, v := range resp.header {
+		h[k] = v
+	}
+	if resp.body != nil {
+		h.Set("Content-Type", "application/json; charset=utf-8")
+		h.Set("Content-Length", strconv.Itoa(len(resp.body)))
+	}
+	w.WriteHeader(resp.status)
+	if resp.body != nil {
+		_, _ = w.Write(resp.body)
+	}
+	return resp.status
+}
+
+// later queues work to run once the push delay has passed. Callers hold mu.
+func (s *Server) later(run func(now time.Time)) {
+	s.tasks = append(s.tasks, task{due: time.Now().Add(s.cfg.pushDelay), run: run})
+}
+
+// settleLocked runs the queued work that has come due, in the order it was
+// queued. Callers hold mu.
+func (s *Server) settleLocked() {
+	if len(s.tasks) == 0 {
+		return
+	}
+	real := time.Now()
+	n := 0
+	for n < len(s.tasks) && !real.Before(s.tasks[n].due) {
+		n++
+	}
+	if n == 0 {
+		return
+	}
+	due := s.tasks[:n]
+	s.tasks = append([]task(nil), s.tasks[n:]...)
+	now := s.now()
+	for _, t := range due {
+		t.run(now)
+	}
+}

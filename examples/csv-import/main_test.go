@@ -1,0 +1,37 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestCSVImport(t *testing.T) {
+	t.Setenv("CODAT_API_KEY", "")
+	var out bytes.Buffer
+	if err := run(context.Background(), &out, strings.NewReader(sample), "akxx"); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	got := out.String()
+	if !strings.Contains(got, "pushed 7 transactions in 1 push operation(s)") {
+		t.Fatalf("unexpected output:\n%s", got)
+	}
+	// Oldest first, whatever the file's order.
+	if strings.Index(got, "ST-1002") > strings.Index(got, "ST-1003") {
+		t.Errorf("not in date order:\n%s", got)
+	}
+}
+
+func TestReadStatementRefusesBadRows(t *testing.T) {
+	for _, in := range []string{
+		"wrong,header,x,y,z\n",
+		"id,date,description,amount,balance\nA,yesterday,x,1.00,1.00\n",
+		"id,date,description,amount,balance\nA,2026-10-01,x,1.0.0,1.00\n",
+		"id,date,description,amount,balance\nA,2026-10-01,x,1.00\n",
+	} {
+		if _, err := readStatement(strings.NewReader(in)); err == nil {
+			t.Errorf("accepted %q", in)
+		}
+	}
+}
