@@ -59,6 +59,9 @@ func (d *Decimal) parse(s string) error {
 	if s == "" {
 		return errors.New("bankfeeds: decimal: empty string")
 	}
+	if len(s) > maxDecimalDigits+16 { // refuse before parsing: no slow path for hostile input
+		return fmt.Errorf("bankfeeds: decimal: %.40q is out of range", s)
+	}
 	if _, _, err := d.d.SetString(s); err != nil {
 		return fmt.Errorf("bankfeeds: decimal: cannot parse %.40q", s)
 	}
