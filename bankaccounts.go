@@ -43,22 +43,6 @@ type BankAccount struct {
 	SourceModifiedDate *DateTime         `json:"sourceModifiedDate,omitempty"` // set by Codat
 }
 
-// bankAccountPrototype is a BankAccount without the fields Codat sets.
-type bankAccountPrototype struct {
-	AccountName      *string           `json:"accountName,omitempty"`
-	AccountType      string            `json:"accountType,omitempty"`
-	NominalCode      *string           `json:"nominalCode,omitempty"`
-	SortCode         *string           `json:"sortCode,omitempty"`
-	AccountNumber    *string           `json:"accountNumber,omitempty"`
-	IBan             *string           `json:"iBan,omitempty"`
-	Currency         string            `json:"currency,omitempty"`
-	Balance          Decimal           `json:"balance,omitzero"`
-	Institution      *string           `json:"institution,omitempty"`
-	AvailableBalance Decimal           `json:"availableBalance,omitzero"`
-	OverdraftLimit   Decimal           `json:"overdraftLimit,omitzero"`
-	Status           BankAccountStatus `json:"status,omitempty"`
-}
-
 // WriteOptions tunes an asynchronous write.
 type WriteOptions struct {
 	// TimeoutInMinutes is how long Codat waits before the push operation
@@ -114,12 +98,9 @@ func (s *BankAccountsService) Create(ctx context.Context, companyID, connectionI
 	if err != nil {
 		return nil, err
 	}
-	body := bankAccountPrototype{
-		AccountName: acct.AccountName, AccountType: acct.AccountType, NominalCode: acct.NominalCode,
-		SortCode: acct.SortCode, AccountNumber: acct.AccountNumber, IBan: acct.IBan, Currency: acct.Currency,
-		Balance: acct.Balance, Institution: acct.Institution, AvailableBalance: acct.AvailableBalance,
-		OverdraftLimit: acct.OverdraftLimit, Status: acct.Status,
-	}
+	// The fields Codat sets are not sent: all are omitted when empty.
+	body := acct
+	body.ID, body.ModifiedDate, body.SourceModifiedDate = "", nil, nil
 	// The answer's deprecated "data" echoes the account, not transactions.
 	var out struct {
 		PushOperation

@@ -49,6 +49,9 @@ type Progress struct {
 type PushResult struct {
 	Operations []PushOperation // one a chunk, in order, each Success
 	Pushed     int             // transactions written
+	// HighWaterMark is the date of the newest transaction written: keep it
+	// and pass it as PushOptions.NotBefore next time.
+	HighWaterMark DateTime
 }
 
 // PushError says which chunk of a PushAll failed and hands back what has
@@ -89,7 +92,7 @@ func (e *PushError) Unwrap() error { return e.Err }
 // once and in order. It sorts and checks them all first (the caller's slice
 // is not reordered), cuts them into chunks of at most BatchSize, and pushes
 // chunk k+1 only after chunk k's push operation reached Success, carrying the
-// account's high-water mark from chunk to chunk.
+// account's high-water mark from chunk to chunk (PushResult.HighWaterMark).
 //
 // Each chunk carries one Idempotency-Key across all its attempts (derived
 // from opts.IdempotencyKey when set, so a restarted process resends the same
@@ -115,11 +118,12 @@ func (s *TransactionsService) PushAll(ctx context.Context, companyID, connection
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 5
 	}
-	if _, err := connectionPath(companyID, connectionID, ""); err != nil {
+	p, err := pushPath(companyID, connectionID, accountID)
+	if err != nil {
 		return nil, err
 	}
-	if accountID == "" {
-		return nil, invalid("accountID", "must not be empty")
+	if o.TimeoutInMinutes != nil && *o.TimeoutInMinutes < 1 {
+		return nil, invalid("TimeoutInMinutes", "must be 1 or more")
 	}
 	if len(txns) == 0 {
 		return nil, invalid("transactions", "at least one transaction is needed")
@@ -135,19 +139,17 @@ func (s *TransactionsService) PushAll(ctx context.Context, companyID, connection
 	if err != nil {
 		return nil, err
 	}
-	rules := o.rules()
 	res := &PushResult{}
 	chunks := (len(sorted) + o.BatchSize - 1) / o.BatchSize
 	for k := 0; k < chunks; k++ {
 		chunk := sorted[k*o.BatchSize : min((k+1)*o.BatchSize, len(sorted))]
 		po := o.PushOptions
-		po.Rules = &rules
 		if o.IdempotencyKey != "" {
 			po.IdempotencyKey = deriveKey(o.IdempotencyKey, k)
 		} else {
 			po.IdempotencyKey = newIdempotencyKey()
 		}
-		op, err := s.pushChunk(ctx, companyID, connectionID, accountID, chunk, &po, o)
+		op, err := s.pushChunk(ctx, companyID, connectionID, p, accountID, chunk, &po, o)
 		if err == nil {
 			switch op.Status {
 			case PushStatusSuccess:
@@ -162,7 +164,7 @@ func (s *TransactionsService) PushAll(ctx context.Context, companyID, connection
 		}
 		res.Operations = append(res.Operations, *op)
 		res.Pushed += len(chunk)
-		o.NotBefore = chunk[len(chunk)-1].Date
+		res.HighWaterMark = chunk[len(chunk)-1].Date
 		if o.OnProgress != nil {
 			o.OnProgress(Progress{Chunk: k, Chunks: chunks, Pushed: res.Pushed, Total: len(sorted), Operation: op})
 		}
@@ -172,10 +174,11 @@ func (s *TransactionsService) PushAll(ctx context.Context, companyID, connection
 
 // pushChunk sends one chunk until Codat holds it exactly once, and waits
 // for its push operation to end.
-func (s *TransactionsService) pushChunk(ctx context.Context, companyID, connectionID, accountID string, chunk []BankTransaction, po *PushOptions, o PushAllOptions) (*PushOperation, error) {
+// The chunk has passed the guard with the rest, so it is sent as it is.
+func (s *TransactionsService) pushChunk(ctx context.Context, companyID, connectionID, p, accountID string, chunk []BankTransaction, po *PushOptions, o PushAllOptions) (*PushOperation, error) {
 	var lastErr error
 	for attempt := 0; attempt < o.MaxAttempts; attempt++ {
-		op, err := s.Push(ctx, companyID, connectionID, accountID, chunk, po)
+		op, err := s.send(ctx, p, accountID, chunk, po)
 		if err == nil {
 			return s.WaitForOperation(ctx, companyID, op.PushOperationKey, o.Wait)
 		}
@@ -186,7 +189,7 @@ func (s *TransactionsService) pushChunk(ctx context.Context, companyID, connecti
 		var apiErr *APIError
 		var transportErr *TransportError
 		switch {
-		case errors.As(err, &transportErr) && ctx.Err() == nil, errors.Is(err, ErrConflict), errors.Is(err, ErrRateLimited):
+		case errors.As(err, &transportErr), errors.Is(err, ErrConflict), errors.Is(err, ErrRateLimited):
 			// The answer may be lost or the key busy: resend under the same
 			// key, which Codat replays or releases. Wait a little first.
 			wait := s.c.policy.backoff(s.c.policy.waitMin, s.c.policy.waitMax, attempt, nil)

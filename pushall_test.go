@@ -188,6 +188,7 @@ func TestPushAllExactlyOnceUnderFaults(t *testing.T) {
 			require.Len(t, progress, 3)
 			assert.Equal(t, Progress{Chunk: 2, Chunks: 3, Pushed: 25, Total: 25, Operation: progress[2].Operation}, progress[2])
 			assert.Equal(t, "t24", txns[0].ID, "the caller's slice is not reordered")
+			assert.True(t, res.HighWaterMark.Equal(txns[0].Date.Time), "the newest date pushed is the next NotBefore")
 		})
 	}
 }

@@ -242,15 +242,12 @@ type pushQuery struct {
 // PushAll for any number of transactions.
 // See https://docs.codat.io/bank-feeds-api#/operations/create-bank-transactions.
 func (s *TransactionsService) Push(ctx context.Context, companyID, connectionID, accountID string, txns []BankTransaction, opts *PushOptions) (*PushOperation, error) {
-	p, err := connectionPath(companyID, connectionID, "/push/bankAccounts")
-	if err != nil {
-		return nil, err
-	}
-	if p, err = path(p, ":accountID", accountID, "/bankTransactions"); err != nil {
-		return nil, err
-	}
 	if opts == nil {
 		opts = &PushOptions{}
+	}
+	p, err := pushPath(companyID, connectionID, accountID)
+	if err != nil {
+		return nil, err
 	}
 	switch {
 	case len(txns) == 0:
@@ -264,6 +261,19 @@ func (s *TransactionsService) Push(ctx context.Context, companyID, connectionID,
 	if err != nil {
 		return nil, err
 	}
+	return s.send(ctx, p, accountID, sorted, opts)
+}
+
+func pushPath(companyID, connectionID, accountID string) (string, error) {
+	p, err := connectionPath(companyID, connectionID, "/push/bankAccounts")
+	if err != nil {
+		return "", err
+	}
+	return path(p, ":accountID", accountID, "/bankTransactions")
+}
+
+// send pushes transactions that have passed the guard, in one request.
+func (s *TransactionsService) send(ctx context.Context, p, accountID string, sorted []BankTransaction, opts *PushOptions) (*PushOperation, error) {
 	q, err := encodeQuery(pushQuery{opts.TimeoutInMinutes, opts.AllowSyncOnPushComplete}, nil)
 	if err != nil {
 		return nil, err
