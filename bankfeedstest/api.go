@@ -24,7 +24,7 @@ func (s *Server) CompleteLink(companyID, connectionID string) error {
 	if err != nil {
 		return err
 	}
-	return completeLinkLocked(cn, s.now())
+	return s.completeLinkLocked(cn, s.now())
 }
 
 func (s *Server) lookupLocked(companyID, connectionID string) (*connection, error) {

@@ -62,12 +62,23 @@
 // seeded generator, and FaultCounts says what it injected; see Faults.
 // PushOperations lets a test assert how many pushes arrived.
 //
+// # Webhooks
+//
+// SetWebhook (or WithWebhook) registers an endpoint and its "whsec_" secret;
+// the sandbox then delivers bankFeeds.sourceAccount.connected and
+// bankTransactions.write.successful / .unsuccessful to it, signed as Codat
+// signs them, asynchronously, in order and at least once (retries, and
+// duplicates under faults); WebhookCounts says what it did. Receive them
+// with webhooks.NewHandler.
+//
 // # Time
 //
 // WithClock sets what "now" is; WithPushDelay sets how long (in real time)
-// work stays in progress; zero completes it right after the answer. The
-// sandbox starts no goroutines of its own: work comes due when the next
-// request, or the next call of a Server method, looks.
+// work stays in progress; zero completes it right after the answer. Work
+// comes due when the next request, or the next call of a Server method,
+// looks. The sandbox starts no goroutines of its own until a webhook is
+// registered: then one goroutine per Server completes work when it comes
+// due and delivers the events, until Close.
 //
 // # Where it departs from the document
 //

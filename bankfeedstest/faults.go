@@ -22,6 +22,8 @@ import (
 //
 // Faults apply after authentication, the daily quota and the Idempotency-Key
 // check: an answer replayed from the idempotency cache is never faulted.
+// While any probability is non-zero, webhooks are also delivered twice now
+// and then (see WebhookDuplicate and Server.SetWebhook).
 type Faults struct {
 	// Seed seeds the generator that decides which requests are hit.
 	Seed int64
@@ -46,6 +48,12 @@ type Faults struct {
 	// may never see the answer. While it waits, its Idempotency-Key is in
 	// flight (409).
 	Stall float64
+	// WebhookDuplicate is the probability that a delivered webhook is sent
+	// a second time, with the same webhook-id (see Server.SetWebhook); it
+	// strikes no API request. Zero means the sum of the probabilities above
+	// (at most 1): any fault also duplicates some webhooks. Duplicates are
+	// counted in Server.WebhookCounts, not FaultCounts.
+	WebhookDuplicate float64
 
 	// RetryAfter is the Retry-After of RateLimit answers, in whole seconds
 	// rounded up (0 sends "0").

@@ -279,7 +279,7 @@ func (s *Server) submitLink(w http.ResponseWriter, r *http.Request, cn *connecti
 		return
 	}
 	for _, p := range picks {
-		connectLocked(cn, p.a, p.t, feedStart, now)
+		s.connectLocked(cn, p.a, p.t, feedStart, now)
 		p.a.linkedBy = linkedBy
 	}
 	done := linkView{Title: cn.platform.name + " connected", Company: cn.co.name, Platform: cn.platform.name,

@@ -7,5 +7,6 @@ import (
 )
 
 // TestMain fails the package when a test leaves a goroutine behind: the
-// sandbox completes work lazily and starts none of its own.
+// sandbox completes work lazily, and its one goroutine (webhook delivery,
+// only once a webhook is registered) must end with Close.
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -91,13 +91,14 @@ func defaultFeedStart(cn *connection, now time.Time) time.Time {
 
 // connectLocked maps a source account to a target (a new one when t is
 // nil) and connects it at once.
-func connectLocked(cn *connection, a *sourceAccount, t *targetAccount, feedStart, now time.Time) {
+func (s *Server) connectLocked(cn *connection, a *sourceAccount, t *targetAccount, feedStart, now time.Time) {
 	if t == nil {
 		t = newTargetFor(cn, a, now)
 	}
 	mapTarget(cn, a, t)
 	a.status = acctConnected
 	a.feedStartDate = feedStart
+	s.emitConnectedLocked(cn, a) // webhook (webhooks.go)
 }
 
 // mapTarget points a source account at a target, freeing its old target.
@@ -112,13 +113,13 @@ func mapTarget(cn *connection, a *sourceAccount, t *targetAccount) {
 // completeLinkLocked is what the SMB user does in the link flow: authorise
 // the connection and connect every source account that is not connected
 // yet, each to a new target account.
-func completeLinkLocked(cn *connection, now time.Time) error {
+func (s *Server) completeLinkLocked(cn *connection, now time.Time) error {
 	if err := linkLocked(cn); err != nil {
 		return err
 	}
 	for _, a := range cn.accounts {
 		if a.status != acctConnected {
-			connectLocked(cn, a, nil, defaultFeedStart(cn, now), now)
+			s.connectLocked(cn, a, nil, defaultFeedStart(cn, now), now)
 		}
 	}
 	return nil
@@ -223,6 +224,7 @@ func (s *Server) createMapping(q *request) response {
 		if !a.deleted && a.status == acctConnecting && a.targetID == target.id {
 			a.status = acctConnected
 			a.feedStartDate = feedStart
+			s.emitConnectedLocked(cn, a) // webhook (webhooks.go)
 		}
 	})
 	return jsonResp(http.StatusOK, mappingResultJSON{SourceAccountID: a.id, TargetAccountID: target.id, Status: acctConnecting})

@@ -21,6 +21,8 @@ type config struct {
 	dailyQuota int // 0: no quota
 	baseURL    string
 	logger     *slog.Logger
+
+	webhookURL, webhookSecret string // WithWebhook (webhooks.go)
 }
 
 func defaultConfig() config {

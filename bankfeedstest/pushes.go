@@ -190,6 +190,7 @@ func (s *Server) completePush(op *pushOp, requested, now time.Time) {
 	a := cn.accByID[op.accountID]
 	if errs := pushErrors(cn, a, op.accountID, op.txns, requested); len(errs) > 0 {
 		op.fail(now, errs...)
+		s.emitWriteLocked(op) // webhook (webhooks.go)
 		return
 	}
 	a.landed = append(a.landed, op.txns...)
@@ -204,6 +205,7 @@ func (s *Server) completePush(op *pushOp, requested, now time.Time) {
 		}
 	}
 	op.succeed(now, changes)
+	s.emitWriteLocked(op) // webhook (webhooks.go)
 }
 
 func (s *Server) transactionsModel(q *request) response {

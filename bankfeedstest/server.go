@@ -37,6 +37,7 @@ type Server struct {
 	idem   idemStore
 	quota  quota
 	faults faultState
+	wh     webhookState // webhook endpoint, queue and delivery (webhooks.go)
 
 	mu          sync.Mutex // guards everything below
 	companies   []*company
@@ -57,6 +58,7 @@ func NewServer(opts ...Option) *Server {
 	}
 	s.URL = s.cfg.baseURL
 	s.ts.Start()
+	s.applyWebhookOption() // WithWebhook (webhooks.go), once cfg is final
 	return s
 }
 
@@ -66,6 +68,7 @@ func NewServer(opts ...Option) *Server {
 func NewHandler(opts ...Option) *Server {
 	s := newServer(opts)
 	s.URL = s.cfg.baseURL
+	s.applyWebhookOption() // WithWebhook (webhooks.go)
 	return s
 }
 
@@ -102,19 +105,27 @@ func (h handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.s.serveHT
 
 // Close stops the listener of a Server made by NewServer and waits for the
 // requests in progress; requests waiting on a Stall fault end their wait at
-// once. It is safe to call more than once, and on a Server from NewHandler.
+// once. It also stops webhook delivery, abandoning the events not yet
+// delivered, and waits for its goroutine. It is safe to call more than
+// once, and on a Server from NewHandler (which needs it when a webhook was
+// registered).
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		close(s.closed)
 		if s.ts != nil {
 			s.ts.Close()
 		}
+		s.stopWebhooks() // webhooks.go
 	})
 }
 
 // SetFaults replaces the faults injected from now on and reseeds their
 // generator with f.Seed. SetFaults(Faults{}) turns them off. Counts are kept.
-func (s *Server) SetFaults(f Faults) { s.faults.set(f) }
+// The same seed also decides which webhooks are duplicated (SetWebhook).
+func (s *Server) SetFaults(f Faults) {
+	s.faults.set(f)
+	s.wh.setFaults(f) // webhook duplicates (webhooks.go)
+}
 
 // FaultCounts returns how many faults of each kind have been injected.
 func (s *Server) FaultCounts() FaultCounts {
@@ -282,6 +293,7 @@ func write(w http.ResponseWriter, resp response) int {
 // later queues work to run once the push delay has passed. Callers hold mu.
 func (s *Server) later(run func(now time.Time)) {
 	s.tasks = append(s.tasks, task{due: time.Now().Add(s.cfg.pushDelay), run: run})
+	s.wh.wake() // with a webhook registered, its goroutine settles the task when due
 }
 
 // settleLocked runs the queued work that has come due, in the order it was

@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/bankfeeds-go/bankfeeds/bankfeedstest"
+	"github.com/bankfeeds-go/bankfeeds/webhooks"
 )
 
 func main() {
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	delay := fs.Duration("push-delay", bankfeedstest.DefaultPushDelay, "how long push operations stay Pending")
 	quota := fs.Int("daily-quota", 0, "authenticated requests a day before 429 (0: no limit)")
 	verbose := fs.Bool("v", false, "log every request to stderr")
+	hookURL := fs.String("webhook-url", "", "endpoint to deliver signed webhooks to (default: none)")
+	hookSecret := fs.String("webhook-secret", "", "the endpoint's whsec_ secret (default: a new one, printed)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -90,6 +93,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		opts = append(opts, bankfeedstest.WithLogger(slog.New(slog.NewTextHandler(stderr, nil))))
 	}
 	sb := bankfeedstest.NewHandler(opts...)
+	if *hookURL != "" {
+		secret := *hookSecret
+		if secret == "" {
+			secret = webhooks.NewSecret()
+			fmt.Fprintf(stdout, "  webhook secret: %s\n", secret)
+		}
+		if err := sb.SetWebhook(*hookURL, secret); err != nil {
+			ln.Close()
+			return err
+		}
+		fmt.Fprintf(stdout, "  webhooks to: %s\n", *hookURL)
+	}
 	hs := &http.Server{
 		Handler:           sb.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -130,4 +130,7 @@ func TestRunFlags(t *testing.T) {
 	if err := run(ctx, []string{"-addr", "127.0.0.1:-1"}, &out, &errOut); err == nil {
 		t.Fatal("a bad address should fail")
 	}
+	if err := run(ctx, []string{"-addr", "127.0.0.1:0", "-webhook-url", "ftp://example.invalid/hook"}, &out, &errOut); err == nil {
+		t.Fatal("a webhook endpoint that is not http(s) should fail")
+	}
 }
