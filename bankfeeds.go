@@ -49,11 +49,24 @@
 //
 // [TransactionsService.Push] sorts a copy of the transactions oldest first,
 // checks them with the ordering guard ([CheckTransactions]) against the
-// platform's rules ([RulesFor]) and sends exactly one request.
+// platform's rules ([RulesFor]) and sends exactly one request of at most
+// 1000. [TransactionsService.PushAll] pushes any number, exactly once: in
+// chunks, each after the previous one's push operation succeeded, with
+// reconciliation when an answer is lost or a server error leaves the outcome
+// unknown.
 //
 // # Testing
 //
-// Unit tests can intercept the inner *http.Client passed with [WithHTTPClient].
+// The package bankfeedstest is a stateful in-memory Codat Bank Feeds server
+// to run your tests against, like net/http/httptest:
+//
+//	srv := bankfeedstest.NewServer()
+//	defer srv.Close()
+//	c, _ := bankfeeds.NewClient(srv.APIKey, bankfeeds.WithBaseURL(srv.URL))
+//
+// Unit tests can also intercept the *http.Client passed with
+// [WithHTTPClient]. Webhooks are verified and decoded by the package
+// github.com/bankfeeds-go/bankfeeds/webhooks.
 package bankfeeds
 
 // Version is the version of this SDK, sent in the User-Agent header.
