@@ -3,12 +3,14 @@ package bankfeeds
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -228,4 +230,37 @@ func TestPathEscapingAndEmptyIDs(t *testing.T) {
 	var ve *ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "companyID", ve.Field)
+}
+
+func TestDefaultTransportIsHardened(t *testing.T) {
+	tr := defaultTransport()
+	require.NotNil(t, tr.TLSClientConfig)
+	assert.Equal(t, uint16(tls.VersionTLS12), tr.TLSClientConfig.MinVersion)
+	assert.NotZero(t, tr.TLSHandshakeTimeout)
+	assert.NotZero(t, tr.ResponseHeaderTimeout)
+	assert.NotZero(t, defaultHTTPClient().Timeout)
+}
+
+func TestClientIsSafeForConcurrentUse(t *testing.T) {
+	s, c := newScripted(t, step{status: 200, body: `{"id":"c1","name":"n","redirect":"https://x"}`})
+	var wg sync.WaitGroup
+	for i := 0; i < 32; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			co, err := c.Companies.Get(context.Background(), "c1")
+			assert.NoError(t, err)
+			assert.Equal(t, "c1", co.ID)
+			_, err = c.Companies.Create(context.Background(), CompanyRequest{Name: "x"})
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	keys := map[string]bool{}
+	for _, r := range s.requests() {
+		if k := r.Header.Get("Idempotency-Key"); k != "" {
+			keys[k] = true
+		}
+	}
+	assert.Len(t, keys, 32, "every write has its own key")
 }
