@@ -109,13 +109,7 @@ func (s *CompaniesService) List(ctx context.Context, opts *CompanyListOptions) (
 	if opts == nil {
 		opts = &CompanyListOptions{}
 	}
-	q, err := encodeQuery(opts, &opts.ListOptions)
-	if err != nil {
-		return nil, err
-	}
-	var p Page[Company]
-	_, err = s.c.do(ctx, call{method: http.MethodGet, path: "/companies", query: q, out: &p})
-	return result(&p, err)
+	return listWith[Company](ctx, s.c, "/companies", opts, &opts.ListOptions)
 }
 
 // All iterates over every company, fetching one page at a time.

@@ -169,7 +169,13 @@ func list[T any](ctx context.Context, c *Client, p string, opts *ListOptions) (*
 	if opts == nil {
 		opts = &ListOptions{}
 	}
-	q, err := encodeQuery(opts, opts)
+	return listWith[T](ctx, c, p, opts, opts)
+}
+
+// listWith fetches one page, encoding query (which embeds lo) as the query
+// string.
+func listWith[T any](ctx context.Context, c *Client, p string, query any, lo *ListOptions) (*Page[T], error) {
+	q, err := encodeQuery(query, lo)
 	if err != nil {
 		return nil, err
 	}
