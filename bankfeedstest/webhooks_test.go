@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -18,8 +19,23 @@ import (
 
 	"github.com/bankfeeds-go/bankfeeds"
 	"github.com/bankfeeds-go/bankfeeds/bankfeedstest"
+	"github.com/bankfeeds-go/bankfeeds/internal/contract"
 	"github.com/bankfeeds-go/bankfeeds/webhooks"
 )
+
+// webhookSpec is the OpenAPI document, or nil when it is not beside the
+// module.
+var webhookSpec = sync.OnceValue(func() *contract.Spec {
+	path := contract.SpecPath()
+	if path == "" {
+		return nil
+	}
+	spec, err := contract.Load(path)
+	if err != nil {
+		return nil
+	}
+	return spec
+})
 
 // delivery is one webhook request the receiver verified.
 type delivery struct {
@@ -70,6 +86,14 @@ func newReceiver(t *testing.T, answer func(n int) int) *receiver {
 		if err != nil {
 			problem("decode: " + err.Error())
 			return
+		}
+		if spec := webhookSpec(); spec != nil {
+			// Events the document describes must match it; write events
+			// live in Codat's Platform document, not this one.
+			if err := spec.ValidateWebhook(string(e.Type), body); err != nil && !errors.Is(err, contract.ErrUnknownWebhook) {
+				problem(err.Error())
+				return
+			}
 		}
 		r.mu.Lock()
 		status := http.StatusOK

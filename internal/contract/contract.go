@@ -46,7 +46,8 @@ var methods = []string{"get", "put", "post", "delete", "options", "head", "patch
 
 // Spec is a loaded OpenAPI document, ready to validate against.
 type Spec struct {
-	templates []*template // one per path of the document
+	templates []*template                   // one per path of the document
+	webhooks  map[string]*jsonschema.Schema // event type -> body schema
 }
 
 // template is one path of the document and its operations by method.
@@ -152,6 +153,9 @@ func Load(path string) (*Spec, error) {
 			return nil, err
 		}
 		s.templates = append(s.templates, t)
+	}
+	if s.webhooks, err = b.webhooks(); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

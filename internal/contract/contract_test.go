@@ -475,3 +475,18 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestValidateWebhook(t *testing.T) {
+	path := SpecPath()
+	if path == "" {
+		t.Skip("the OpenAPI document is not beside the module")
+	}
+	s, err := Load(path)
+	require.NoError(t, err)
+	good := `{"id":"ba29118f-5406-4e59-b05c-ba307ca38d01","eventType":"client.rateLimit.reached","generatedDate":"2022-10-23T00:00:00Z",
+		"payload":{"dailyQuota":12000,"quotaRemaining":0,"expiryDate":"2022-10-24T00:00:00Z"}}`
+	assert.NoError(t, s.ValidateWebhook("client.rateLimit.reached", []byte(good)))
+	assert.Error(t, s.ValidateWebhook("client.rateLimit.reached", []byte(`{"payload":{"dailyQuota":"lots"}}`)))
+	assert.Error(t, s.ValidateWebhook("client.rateLimit.reached", []byte(`not json`)))
+	assert.ErrorIs(t, s.ValidateWebhook("bankTransactions.write.successful", []byte(good)), ErrUnknownWebhook)
+}
