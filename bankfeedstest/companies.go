@@ -195,33 +195,38 @@ func (s *Server) getCompany(q *request) response {
 // replaceCompany overwrites name, description and tags, even with empty
 // values.
 func (s *Server) replaceCompany(q *request) response {
-	co, fail := s.companyFor(q)
+	co, b, fail := s.companyAndBody(q, true)
 	if fail != nil {
 		return *fail
-	}
-	var b companyBody
-	if err := decodeBody(q.body, &b); err != nil {
-		return invalidBody(err)
-	}
-	if items := b.check(true); len(items) > 0 {
-		return badRequest("The company is not valid.", items...)
 	}
 	co.name, co.description, co.tags = *b.Name, b.Description, copyTags(b.Tags)
 	return jsonResp(http.StatusOK, s.companyJSON(q, co))
 }
 
-// updateCompany changes the fields that are present and not null.
-func (s *Server) updateCompany(q *request) response {
+// companyAndBody finds the path's company and reads a valid company body;
+// full requires the fields a replace needs.
+func (s *Server) companyAndBody(q *request, full bool) (*company, companyBody, *response) {
+	var b companyBody
 	co, fail := s.companyFor(q)
 	if fail != nil {
-		return *fail
+		return nil, b, fail
 	}
-	var b companyBody
 	if err := decodeBody(q.body, &b); err != nil {
-		return invalidBody(err)
+		r := invalidBody(err)
+		return nil, b, &r
 	}
-	if items := b.check(false); len(items) > 0 {
-		return badRequest("The company is not valid.", items...)
+	if items := b.check(full); len(items) > 0 {
+		r := badRequest("The company is not valid.", items...)
+		return nil, b, &r
+	}
+	return co, b, nil
+}
+
+// updateCompany changes the fields that are present and not null.
+func (s *Server) updateCompany(q *request) response {
+	co, b, fail := s.companyAndBody(q, false)
+	if fail != nil {
+		return *fail
 	}
 	if b.Name != nil {
 		co.name = *b.Name

@@ -213,41 +213,41 @@ func (p *queryParser) eat(tok string) bool {
 }
 
 func (p *queryParser) or() (expr, error) {
-	first, err := p.and()
-	if err != nil {
-		return nil, err
+	terms, err := p.terms("||", p.and)
+	if err != nil || len(terms) == 1 {
+		return first(terms), err
 	}
-	terms := orExpr{first}
-	for p.eat("||") {
-		next, err := p.and()
-		if err != nil {
-			return nil, err
-		}
-		terms = append(terms, next)
-	}
-	if len(terms) == 1 {
-		return first, nil
-	}
-	return terms, nil
+	return orExpr(terms), nil
 }
 
 func (p *queryParser) and() (expr, error) {
-	first, err := p.primary()
-	if err != nil {
-		return nil, err
+	terms, err := p.terms("&&", p.primary)
+	if err != nil || len(terms) == 1 {
+		return first(terms), err
 	}
-	terms := andExpr{first}
-	for p.eat("&&") {
-		next, err := p.primary()
+	return andExpr(terms), nil
+}
+
+// terms parses next (op next)*.
+func (p *queryParser) terms(op string, next func() (expr, error)) ([]expr, error) {
+	var terms []expr
+	for {
+		t, err := next()
 		if err != nil {
 			return nil, err
 		}
-		terms = append(terms, next)
+		terms = append(terms, t)
+		if !p.eat(op) {
+			return terms, nil
+		}
 	}
-	if len(terms) == 1 {
-		return first, nil
+}
+
+func first(terms []expr) expr {
+	if len(terms) == 0 {
+		return nil
 	}
-	return terms, nil
+	return terms[0]
 }
 
 func (p *queryParser) primary() (expr, error) {
