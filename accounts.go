@@ -3,6 +3,9 @@ package bankfeeds
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 )
@@ -109,6 +112,9 @@ func (a *SourceAccount) prototype(field string) (sourceAccountPrototype, error) 
 	if a.ID == "" {
 		return sourceAccountPrototype{}, invalid(field+"ID", "must not be empty")
 	}
+	if reservedSourceAccountID(a.ID) {
+		return sourceAccountPrototype{}, invalid(field+"ID", reservedReason(a.ID))
+	}
 	p := sourceAccountPrototype{
 		ID: a.ID, AccountName: a.AccountName, AccountType: a.AccountType, AccountNumber: a.AccountNumber,
 		RoutingInfo: a.RoutingInfo, SortCode: a.SortCode, Currency: a.Currency, Balance: a.Balance,
@@ -121,6 +127,25 @@ func (a *SourceAccount) prototype(field string) (sourceAccountPrototype, error) 
 		}
 	}
 	return p, nil
+}
+
+// reservedSourceAccountID reports whether id names another endpoint beside
+// .../bankFeedAccounts/{accountId}: "batch" (batch create) and "credentials"
+// (QBO credentials, whose DELETE revokes every credential of the connection).
+// Such an account could never be updated or deleted safely, so none is made.
+func reservedSourceAccountID(id string) bool { return id == "batch" || id == "credentials" }
+
+func reservedReason(id string) string {
+	return strconv.Quote(id) + " names another endpoint of .../bankFeedAccounts and cannot be a source account id"
+}
+
+// sourceAccountPath appends a source account's id to p, refusing the ids
+// that would reach another endpoint.
+func sourceAccountPath(p, accountID string) (string, error) {
+	if reservedSourceAccountID(accountID) {
+		return "", invalid("accountID", reservedReason(accountID))
+	}
+	return path(p, ":accountID", accountID)
 }
 
 // SourceAccountResult is the outcome for one account of CreateBatch.
@@ -172,6 +197,25 @@ type BankAccountCredentials struct {
 // String redacts the password.
 func (c BankAccountCredentials) String() string {
 	return "{Username:" + c.Username + " Password:" + redacted + "}"
+}
+
+// GoString redacts the password, for %#v.
+func (c BankAccountCredentials) GoString() string {
+	return "bankfeeds.BankAccountCredentials{Username:" + strconv.Quote(c.Username) + ", Password:" + redacted + "}"
+}
+
+// Format redacts the password for every fmt verb (%v, %+v, %#v, %s, ...).
+func (c BankAccountCredentials) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = io.WriteString(f, c.GoString())
+		return
+	}
+	_, _ = io.WriteString(f, c.String())
+}
+
+// LogValue redacts the password in log/slog's output, JSON included.
+func (c BankAccountCredentials) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("username", c.Username), slog.String("password", redacted))
 }
 
 // OTP is a one-time password for Sage Bank Feeds.
@@ -255,7 +299,7 @@ func (s *SourceAccountsService) Update(ctx context.Context, companyID, connectio
 	if err != nil {
 		return nil, err
 	}
-	if p, err = path(p, ":accountID", accountID); err != nil {
+	if p, err = sourceAccountPath(p, accountID); err != nil {
 		return nil, err
 	}
 	if upd.AccountName == nil && upd.Status == nil && !upd.Balance.IsSet() {
@@ -283,7 +327,7 @@ func (s *SourceAccountsService) Delete(ctx context.Context, companyID, connectio
 	if err != nil {
 		return err
 	}
-	if p, err = path(p, ":accountID", accountID); err != nil {
+	if p, err = sourceAccountPath(p, accountID); err != nil {
 		return err
 	}
 	_, err = s.c.do(ctx, call{method: http.MethodDelete, path: p})

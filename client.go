@@ -37,6 +37,9 @@ type Client struct {
 	policy           *retryPolicy
 	logger           *slog.Logger
 	maxResponseBytes int64
+	integrations     map[string]string // WithIntegrationPlatforms
+	clock            *serverClock      // the server's time, learnt from Date headers
+	pushes           *pushLedger       // per-connection send locks and known push operations
 }
 
 // service is the common shape of every service: a back-pointer to the Client.
@@ -93,6 +96,9 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 		userAgent:        userAgent(cfg.userAgent),
 		logger:           cfg.logger,
 		maxResponseBytes: cfg.maxResponseBytes,
+		integrations:     cfg.integrations,
+		clock:            new(serverClock),
+		pushes:           newPushLedger(),
 	}
 	c.policy = &retryPolicy{max: cfg.retryMax, waitMin: cfg.retryWaitMin, waitMax: cfg.retryWaitMax}
 	c.http = c.policy.client(inner, cfg.logger)
@@ -206,6 +212,7 @@ func (c *Client) do(ctx context.Context, cl call) (int, error) {
 // handle reads a final response: a 2xx body into out, anything else into an
 // APIError.
 func (c *Client) handle(st *callState, resp *http.Response, out any) error {
+	c.clock.observe(resp.Header.Get("Date"), time.Now())
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		apiErr := newAPIError(st.method, st.path, resp.StatusCode, resp.Header, b)
@@ -220,15 +227,11 @@ func (c *Client) handle(st *callState, resp *http.Response, out any) error {
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
-	if resp.ContentLength > 0 && resp.ContentLength <= c.maxResponseBytes {
-		buf.Grow(int(resp.ContentLength) + bytes.MinRead)
-	}
-	n, err := buf.ReadFrom(io.LimitReader(resp.Body, c.maxResponseBytes+1))
-	if err != nil {
+	if err := readBody(resp.Body, c.maxResponseBytes, resp.ContentLength, buf); err != nil {
+		if errors.Is(err, errBodyTooLarge) {
+			return fmt.Errorf("bankfeeds: %s %s: %w (over %d bytes)", st.method, st.path, ErrResponseTooLarge, c.maxResponseBytes)
+		}
 		return &TransportError{Method: st.method, Path: st.path, Err: fmt.Errorf("reading response: %w", stripURL(err))}
-	}
-	if n > c.maxResponseBytes {
-		return fmt.Errorf("bankfeeds: %s %s: %w (over %d bytes)", st.method, st.path, ErrResponseTooLarge, c.maxResponseBytes)
 	}
 	data := bytes.TrimSpace(buf.Bytes())
 	if len(data) == 0 {
@@ -278,7 +281,13 @@ func describeJSONError(err error) string {
 // jsonAppender is implemented by bodies that write their own JSON quickly.
 type jsonAppender interface{ appendJSON([]byte) []byte }
 
+// rawBody is a body already encoded, sent as it is.
+type rawBody []byte
+
 func encodeJSON(v any) ([]byte, error) {
+	if r, ok := v.(rawBody); ok {
+		return r, nil
+	}
 	if a, ok := v.(jsonAppender); ok {
 		return a.appendJSON(make([]byte, 0, 4096)), nil
 	}

@@ -68,11 +68,20 @@ func (d *Decimal) parse(s string) error {
 	if d.d.Form != apd.Finite {
 		return fmt.Errorf("bankfeeds: decimal: %.40q is not a finite number", s)
 	}
-	if e := int64(d.d.Exponent); d.d.NumDigits()+max(e, -e) > maxDecimalDigits {
+	if !inRange(&d.d) {
 		return fmt.Errorf("bankfeeds: decimal: %.40q is out of range", s)
 	}
 	d.set = true
 	return nil
+}
+
+// inRange is the one bound on a Decimal, applied wherever one is made
+// (ParseDecimal, JSON, text, Add, Sub): its digits plus the size of its
+// exponent are at most maxDecimalDigits, so whatever the package builds,
+// ParseDecimal reads back.
+func inRange(d *apd.Decimal) bool {
+	e := int64(d.Exponent)
+	return d.NumDigits()+max(e, -e) <= maxDecimalDigits
 }
 
 // IsSet reports whether d holds a value (the zero Decimal does not).
@@ -88,22 +97,21 @@ func (d Decimal) Cmp(x Decimal) int { return d.d.Cmp(&x.d) }
 // Equal reports whether d and x are the same number (1.50 equals 1.5).
 func (d Decimal) Equal(x Decimal) bool { return d.Cmp(x) == 0 }
 
-// Add returns d + x, exactly.
+// Add returns d + x, exactly. A sum past the bound every Decimal keeps (a
+// thousand digits, see ParseDecimal), which no money comes near, is the zero
+// Decimal, not set: check IsSet where the operands are untrusted.
 func (d Decimal) Add(x Decimal) Decimal {
 	var r Decimal
-	// Exact addition of finite numbers within the parse bounds cannot fail.
-	_, _ = exact.Add(&r.d, &d.d, &x.d)
-	r.set = true
+	_, err := exact.Add(&r.d, &d.d, &x.d)
+	r.set = err == nil && inRange(&r.d)
+	if !r.set {
+		return Decimal{}
+	}
 	return r
 }
 
-// Sub returns d - x, exactly.
-func (d Decimal) Sub(x Decimal) Decimal {
-	var r Decimal
-	_, _ = exact.Sub(&r.d, &d.d, &x.d)
-	r.set = true
-	return r
-}
+// Sub returns d - x, exactly, within the same bound as Add.
+func (d Decimal) Sub(x Decimal) Decimal { return d.Add(x.Neg()) }
 
 // Neg returns -d.
 func (d Decimal) Neg() Decimal {
@@ -143,6 +151,10 @@ func (d *Decimal) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("bankfeeds: decimal: %.40q is not a number", b)
 	}
 	if d.parsePlain(b) {
+		if !inRange(&d.d) {
+			*d = Decimal{}
+			return fmt.Errorf("bankfeeds: decimal: %.40q is out of range", b)
+		}
 		return nil
 	}
 	return d.parse(string(b))

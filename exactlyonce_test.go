@@ -84,7 +84,7 @@ func exactlyOnce(t *testing.T, seed int64, accounts, perAccount int) {
 		for i := range txns {
 			j := (i*7919 + a) % perAccount // shuffled
 			txns[i] = bankfeeds.BankTransaction{ID: "a" + strconv.Itoa(a) + "-" + strconv.Itoa(j),
-				Date: bankfeeds.NewDateTime(start.Add(time.Duration(j) * step)), Amount: bankfeeds.NewDecimal(1, 0),
+				Date: bankfeeds.NewDateTime(start.Add(time.Duration(j) * step)), Amount: bankfeeds.NewDecimal(1, 0), Description: bankfeeds.Ptr("line"),
 				Balance: bankfeeds.NewDecimal(int64(j+1), 0)}
 		}
 		wg.Add(1)

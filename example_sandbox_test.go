@@ -31,10 +31,11 @@ func ExampleTransactionsService_PushAll() {
 	txns := make([]bankfeeds.BankTransaction, 2500)
 	for i := range txns {
 		txns[i] = bankfeeds.BankTransaction{
-			ID:      "tx-" + strconv.Itoa(i),
-			Date:    bankfeeds.NewDateTime(start.Add(time.Duration(i) * time.Minute)),
-			Amount:  bankfeeds.NewDecimal(100, -2),
-			Balance: bankfeeds.NewDecimal(int64(i+1)*100, -2),
+			ID:          "tx-" + strconv.Itoa(i),
+			Date:        bankfeeds.NewDateTime(start.Add(time.Duration(i) * time.Minute)),
+			Description: bankfeeds.Ptr("Card payment " + strconv.Itoa(i)),
+			Amount:      bankfeeds.NewDecimal(100, -2),
+			Balance:     bankfeeds.NewDecimal(int64(i+1)*100, -2),
 		}
 	}
 	res, err := c.Transactions.PushAll(ctx, co.ID, conn.ID, "acc-1", txns, &bankfeeds.PushAllOptions{

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/bankfeeds-go/bankfeeds"
 )
@@ -42,7 +41,7 @@ func ExampleCheckTransactions() {
 
 func ExampleRulesFor() {
 	r := bankfeeds.RulesFor(bankfeeds.PlatformQuickBooksOnlineBankFeeds)
-	fmt.Println(r.RequireBalance, r.ForbidOlder, r.ForbidFuture, int(r.MaxAge/(24*time.Hour)), "days")
+	fmt.Println(r.RequireBalance, r.ForbidOlder, r.ForbidFuture, r.MaxAgeDays, "days")
 	// Output: true true true 7 days
 }
 

@@ -5,22 +5,40 @@ import (
 	"hash/maphash"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
-// futureTolerance is how far past the current UTC time a local date-time may
-// be before it counts as the future: the SMB's clock may run up to 14 hours
-// ahead of UTC (UTC+14), and Codat reads the date in the SMB's zone. The same
-// slack applies to history windows.
-const futureTolerance = 14 * time.Hour
+// worldSlack is how far ahead of UTC an SMB's clock can be anywhere on
+// Earth (UTC+14, Kiribati). A platform used worldwide reads a line dated up
+// to that far past the current UTC time as "today" somewhere.
+const worldSlack = 14 * time.Hour
 
 // PushRules are the rules a platform applies to pushed transactions. The zero
 // value holds only the rules every platform shares: ID, Date and Amount
 // present, IDs unique, oldest first.
+//
+// Date windows are calendar rules, measured from the push's time (now, or
+// PushOptions.Now) in UTC:
+//
+//   - the future: a line is refused when its date-time (read as a local
+//     wall clock, as Codat reads it) is after the current UTC time plus
+//     FutureSlack, the furthest ahead of UTC the platform's SMBs can be;
+//   - history: a line is refused when its calendar date is before today's UTC
+//     date minus MaxAgeDays days and MaxAgeYears years; the time of day does
+//     not count, so a date-only line and the same day with a time are treated
+//     alike, and years are calendar years (leap days included; from 29
+//     February, one year back is 28 February).
 type PushRules struct {
 	// RequireBalance makes Balance, the running balance, required on every
 	// transaction (Xero, Sage, NetSuite, Exact, FreeAgent, QBO Bank Feeds).
 	RequireBalance bool
+	// RequireDescription makes Description required (QBO Bank Feeds).
+	RequireDescription bool
+	// TransactionTypes, when not empty, are the only TransactionType values
+	// the platform takes (QBO Bank Feeds: Credit, Debit, Unknown); an empty
+	// TransactionType is always allowed.
+	TransactionTypes []TransactionType
 	// CheckRunningBalance checks that each Balance equals the previous
 	// Balance plus this Amount.
 	CheckRunningBalance bool
@@ -28,29 +46,79 @@ type PushRules struct {
 	// already holds (QBO Bank Feeds, Sage); the caller passes that date as
 	// PushOptions.NotBefore, and PushAll carries it from chunk to chunk.
 	ForbidOlder bool
-	// ForbidFuture refuses dates after today in the SMB's zone.
+	// ForbidFuture refuses dates after the current UTC time plus FutureSlack.
 	ForbidFuture bool
-	// MaxAge is how far back a date may go (QBO Bank Feeds 7 days, Xero 1
-	// year); 0 means no limit.
-	MaxAge time.Duration
+	// FutureSlack is how far ahead of UTC the platform's SMBs' clocks can
+	// be: 14 hours for platforms used worldwide, 0 for QBO Bank Feeds (US and
+	// Canada, all behind UTC).
+	FutureSlack time.Duration
+	// MaxAgeDays and MaxAgeYears are how far back a date may go, in calendar
+	// days and years before today (QBO Bank Feeds 7 days, Xero 1 year); both
+	// 0 means no limit.
+	MaxAgeDays, MaxAgeYears int
 }
 
 // RulesFor returns the push rules of the platform with the given key, such
-// as PlatformXero. An unknown key gets the rules every platform shares.
+// as PlatformXero. An unknown key gets the rules every platform shares
+// (PushAll refuses to push to a platform it cannot name; see PlatformOf).
+//
+// The rules, from Codat's documentation of each integration:
+//
+//	platform         balance   older than held  future             history
+//	QBO Bank Feeds   required  refused          after UTC now      7 calendar days
+//	Sage Bank Feeds  required  refused          after UTC now+14h  no limit
+//	Xero             required  allowed          after UTC now+14h  1 calendar year
+//	NetSuite, FreeAgent, Exact
+//	                 required  allowed          after UTC now+14h  no limit
+//
+// QBO Bank Feeds also requires a description and takes only the Credit,
+// Debit and Unknown transaction types.
 func RulesFor(platformKey string) PushRules {
 	switch platformKey {
 	case PlatformQuickBooksOnlineBankFeeds:
-		return PushRules{RequireBalance: true, ForbidOlder: true, ForbidFuture: true, MaxAge: 7 * 24 * time.Hour}
+		return PushRules{RequireBalance: true, RequireDescription: true, ForbidOlder: true, ForbidFuture: true,
+			TransactionTypes: []TransactionType{TransactionCredit, TransactionDebit, TransactionUnknown}, MaxAgeDays: 7}
 	case PlatformSageBankFeeds:
-		return PushRules{RequireBalance: true, ForbidOlder: true, ForbidFuture: true}
+		return PushRules{RequireBalance: true, ForbidOlder: true, ForbidFuture: true, FutureSlack: worldSlack}
 	case PlatformXero:
-		return PushRules{RequireBalance: true, ForbidFuture: true, MaxAge: 365 * 24 * time.Hour}
+		return PushRules{RequireBalance: true, ForbidFuture: true, FutureSlack: worldSlack, MaxAgeYears: 1}
 	case PlatformNetSuite, PlatformFreeAgent, PlatformExact:
 		// Codat states no window for these; a bank feed carries only
 		// cleared transactions, so the future is refused here too.
-		return PushRules{RequireBalance: true, ForbidFuture: true}
+		return PushRules{RequireBalance: true, ForbidFuture: true, FutureSlack: worldSlack}
 	}
 	return PushRules{}
+}
+
+// earliestDate is the first calendar date the history window allows, as a
+// wall clock at midnight; ok is false when there is no window.
+func (r *PushRules) earliestDate(now time.Time) (w wall, ok bool) {
+	if r.MaxAgeDays <= 0 && r.MaxAgeYears <= 0 {
+		return wall{}, false
+	}
+	y, m, d := now.UTC().Date()
+	y -= r.MaxAgeYears
+	if last := daysIn(y, m); d > last {
+		d = last // 29 February, a year back, is 28 February
+	}
+	day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -r.MaxAgeDays)
+	return wallOf(day), true
+}
+
+func daysIn(year int, m time.Month) int {
+	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+func (r *PushRules) allowsType(t TransactionType) bool {
+	if t == "" || len(r.TransactionTypes) == 0 {
+		return true
+	}
+	for _, ok := range r.TransactionTypes {
+		if t == ok {
+			return true
+		}
+	}
+	return false
 }
 
 func (o *PushOptions) rules() PushRules {
@@ -103,11 +171,17 @@ func dateOrder(txns []BankTransaction) []uint32 {
 }
 
 // SortTransactions returns a copy of txns sorted oldest first by the wall
-// clock of Date (Codat ignores any zone), keeping the order of transactions
-// with the same date. txns itself is not changed.
+// clock of Date (Codat ignores any zone). Transactions with the same date
+// are put in the order their running balances chain in (each Balance is the
+// one before plus its Amount), so a statement exported newest first lands
+// with the day's last balance last; where balances are missing, do not
+// chain, or chain in more than one order, they keep their given order (Push
+// and PushAll refuse the last case). txns itself is not changed.
 func SortTransactions(txns []BankTransaction) []BankTransaction {
 	out := make([]BankTransaction, len(txns))
-	gather(out, txns, dateOrder(txns))
+	order := dateOrder(txns)
+	orderTies(txns, order)
+	gather(out, txns, order)
 	return out
 }
 
@@ -140,6 +214,11 @@ func prepare(txns []BankTransaction, opts *PushOptions) ([]BankTransaction, erro
 	// where it would slow every write.
 	out := make([]BankTransaction, len(txns))
 	order := dateOrder(txns)
+	if undecided := orderTies(txns, order); len(undecided) > 0 {
+		i := int(undecided[0])
+		return nil, &ValidationError{Field: "date", Index: i, TransactionID: txns[i].ID,
+			Reason: "shares its date with " + idList(txns, undecided) + ", whose running balances chain in more than one order: give them times that order them"}
+	}
 	if err := check(txns, order, opts); err != nil {
 		return nil, err
 	}
@@ -170,8 +249,8 @@ func check(txns []BankTransaction, order []uint32, opts *PushOptions) error {
 	} else {
 		now = wallOf(time.Now().UTC())
 	}
-	latest := now.add(futureTolerance)
-	earliest := now.add(-rules.MaxAge - futureTolerance)
+	latest := now.add(rules.FutureSlack)
+	earliest, hasWindow := rules.earliestDate(time.Unix(now.sec, 0).UTC())
 
 	var prev, when wall
 	var prevBalance Decimal
@@ -189,6 +268,10 @@ func check(txns []BankTransaction, order []uint32, opts *PushOptions) error {
 			return fail(idx, "amount", "is required")
 		case rules.RequireBalance && !t.Balance.IsSet():
 			return fail(idx, "balance", "is required on this platform (the running balance after this line)")
+		case rules.RequireDescription && (t.Description == nil || *t.Description == ""):
+			return fail(idx, "description", "is required on this platform")
+		case !rules.allowsType(t.TransactionType):
+			return fail(idx, "transactionType", string(t.TransactionType)+" is not a type this platform takes (it takes "+typeList(rules.TransactionTypes)+")")
 		}
 		when = wallOf(t.Date.Time)
 		if i > 0 && when.cmp(prev) < 0 {
@@ -201,11 +284,11 @@ func check(txns []BankTransaction, order []uint32, opts *PushOptions) error {
 		if rules.ForbidFuture && when.cmp(latest) > 0 {
 			return fail(idx, "date", "is in the future")
 		}
-		if rules.MaxAge > 0 && when.cmp(earliest) < 0 {
-			return fail(idx, "date", "is older than the platform accepts ("+humanDays(rules.MaxAge)+")")
+		if hasWindow && when.cmp(earliest) < 0 {
+			return fail(idx, "date", "is older than the platform accepts ("+rules.window()+" before today)")
 		}
 		if rules.CheckRunningBalance && prevBalance.IsSet() && t.Balance.IsSet() {
-			if want := prevBalance.Add(t.Amount); want.Cmp(t.Balance) != 0 {
+			if want := prevBalance.Add(t.Amount); !want.IsSet() || want.Cmp(t.Balance) != 0 {
 				return fail(idx, "balance", "is "+t.Balance.String()+" but the previous balance plus the amount is "+want.String())
 			}
 		}
@@ -293,10 +376,27 @@ func radixSort(a, tmp []radixKey) []radixKey {
 	return a
 }
 
-func humanDays(d time.Duration) string {
-	days := int(d / (24 * time.Hour))
-	if days == 1 {
-		return "1 day"
+// window names the history window in words, such as "7 days" or "1 year".
+func (r *PushRules) window() string {
+	var parts []string
+	for _, p := range [...]struct {
+		n    int
+		unit string
+	}{{r.MaxAgeYears, "year"}, {r.MaxAgeDays, "day"}} {
+		switch {
+		case p.n == 1:
+			parts = append(parts, "1 "+p.unit)
+		case p.n > 1:
+			parts = append(parts, strconv.Itoa(p.n)+" "+p.unit+"s")
+		}
 	}
-	return strconv.Itoa(days) + " days"
+	return strings.Join(parts, " and ")
+}
+
+func typeList(types []TransactionType) string {
+	s := make([]string, len(types))
+	for i, t := range types {
+		s[i] = string(t)
+	}
+	return strings.Join(s, ", ")
 }

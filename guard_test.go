@@ -18,10 +18,11 @@ var guardNow = Date(2026, 11, 24, 12, 0, 0)
 func txn(id string, daysAgo, minute int, amount, balance int64) BankTransaction {
 	b := NewDecimal(balance, -2)
 	return BankTransaction{
-		ID:      id,
-		Date:    NewDateTime(guardNow.Add(time.Duration(-daysAgo)*24*time.Hour + time.Duration(minute)*time.Minute)),
-		Amount:  NewDecimal(amount, -2),
-		Balance: b,
+		ID:          id,
+		Date:        NewDateTime(guardNow.Add(time.Duration(-daysAgo)*24*time.Hour + time.Duration(minute)*time.Minute)),
+		Amount:      NewDecimal(amount, -2),
+		Balance:     b,
+		Description: Ptr("Line " + id),
 	}
 }
 
@@ -98,12 +99,15 @@ func TestRulesFor(t *testing.T) {
 	assert.Equal(t, PushRules{}, RulesFor("zzzz"))
 	q := RulesFor(PlatformQuickBooksOnlineBankFeeds)
 	assert.True(t, q.RequireBalance && q.ForbidOlder && q.ForbidFuture)
-	assert.Equal(t, 7*24*time.Hour, q.MaxAge)
+	assert.Equal(t, 7, q.MaxAgeDays)
+	assert.True(t, q.RequireDescription)
+	assert.Zero(t, q.FutureSlack, "QBO is US and Canada only: no slack past UTC")
 	s := RulesFor(PlatformSageBankFeeds)
 	assert.True(t, s.ForbidOlder && s.RequireBalance)
 	x := RulesFor(PlatformXero)
 	assert.False(t, x.ForbidOlder, "Xero needs order within a request only")
-	assert.Equal(t, 365*24*time.Hour, x.MaxAge)
+	assert.Equal(t, 1, x.MaxAgeYears)
+	assert.Equal(t, 14*time.Hour, x.FutureSlack)
 	for _, k := range []string{PlatformNetSuite, PlatformFreeAgent, PlatformExact} {
 		assert.True(t, RulesFor(k).RequireBalance, k)
 	}

@@ -3,6 +3,7 @@ package bankfeeds
 import (
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -20,6 +21,7 @@ type config struct {
 	retryWaitMax     time.Duration
 	userAgent        string
 	maxResponseBytes int64
+	integrations     map[string]string // integrationId or sourceId (lower case) -> platform key
 }
 
 // Defaults of a new Client.
@@ -112,6 +114,28 @@ func WithMaxResponseBytes(n int64) Option {
 			return invalid("max response bytes", "must be positive")
 		}
 		c.maxResponseBytes = n
+		return nil
+	}
+}
+
+// WithIntegrationPlatforms tells the Client which platform each of your
+// Codat integrations is, by integrationId or sourceId (as Codat's Platform
+// API list-integrations gives them) mapped to a platform key such as
+// PlatformXero. PlatformOf, and so PushAll, use it when a connection carries
+// no integrationKey. Keys must be platforms RulesFor knows.
+func WithIntegrationPlatforms(ids map[string]string) Option {
+	return func(c *config) error {
+		m := make(map[string]string, len(ids))
+		for id, key := range ids {
+			if !isUUID(id) {
+				return invalid("integration id", strconv.Quote(id)+" is not a uuid")
+			}
+			if !knownPlatform(key) {
+				return invalid("platform key", strconv.Quote(key)+" is not a bank-feeds platform this SDK knows")
+			}
+			m[strings.ToLower(id)] = key
+		}
+		c.integrations = m
 		return nil
 	}
 }

@@ -2,6 +2,7 @@ package bankfeeds
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"net/url"
 
@@ -80,6 +81,10 @@ type Link struct {
 	Href string `json:"href"`
 }
 
+// maxPages bounds an All iterator whatever the server's links say: a
+// million pages of results, more than any list Codat holds.
+const maxPages = 1 << 20
+
 // all iterates over every result of a paged list, one page in memory at a
 // time. It copies opts, yields an error once and stops, honours break, and
 // stops on an empty page, a missing next link, or a page number that does
@@ -95,8 +100,13 @@ func all[T any](ctx context.Context, opts *ListOptions, fetch func(context.Conte
 		if o.Page == 0 {
 			o.Page = 1
 		}
-		last := 0
-		for {
+		last, lastNext := 0, ""
+		for fetched := 0; ; fetched++ {
+			if fetched == maxPages {
+				var zero T
+				yield(zero, fmt.Errorf("bankfeeds: %w: a list went on past %d pages", ErrInvalidResponse, maxPages))
+				return
+			}
 			page, err := fetch(ctx, &o)
 			if err != nil {
 				var zero T
@@ -105,12 +115,21 @@ func all[T any](ctx context.Context, opts *ListOptions, fetch func(context.Conte
 			}
 			number := page.PageNumber
 			if number == 0 {
-				number = o.Page // the server did not say; trust the request
+				// The server did not say which page this is: trust the
+				// request, but a next link that does not change means the
+				// server ignores "page" and would send the same page forever.
+				if page.TotalResults == 0 && page.HasNext() && page.Links.Next.Href == lastNext {
+					return
+				}
+				number = o.Page
 			}
 			if number <= last {
 				return
 			}
 			last = number
+			if page.HasNext() {
+				lastNext = page.Links.Next.Href
+			}
 			for _, r := range page.Results {
 				if !yield(r, nil) {
 					return

@@ -63,6 +63,10 @@ func (s *ManagedSyncsService) Get(ctx context.Context, companyID, connectionID, 
 	if err != nil {
 		return nil, err
 	}
+	if !isUUID(syncID) {
+		// "latest" would reach Latest, and Codat's sync ids are uuids.
+		return nil, invalid("syncID", "must be a uuid such as 6f8f2d2e-1c0a-4d7e-9b1a-2f3c4d5e6f70 (use Latest for the newest sync)")
+	}
 	if p, err = path(p, ":syncID", syncID); err != nil {
 		return nil, err
 	}

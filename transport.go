@@ -106,7 +106,14 @@ func (p *retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err e
 		return true, nil
 	case http.StatusConflict:
 		return write && !conflictIsFinal, nil // the key is still in flight
-	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	case http.StatusServiceUnavailable:
+		// Like a 429: a Retry-After beyond the cap is handed back at once
+		// rather than retried every cap.
+		if wait, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && wait > p.waitMax {
+			return false, nil
+		}
+		return !write, nil
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
 		return !write, nil
 	}
 	return false, nil
@@ -157,18 +164,20 @@ func clamp(d, max time.Duration) time.Duration {
 	return d
 }
 
+// maxRetryAfter is the longest Retry-After read; longer values, however many
+// digits they have, read as this.
+const maxRetryAfter = 24 * time.Hour
+
 // parseRetryAfter reads Retry-After as seconds or an HTTP date.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		if secs > int64(24*time.Hour/time.Second) {
-			secs = int64(24 * time.Hour / time.Second)
+	if allDigits(v) {
+		secs, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || secs > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter, true // too many digits to hold: the longest wait
 		}
 		return time.Duration(secs) * time.Second, true
 	}
@@ -180,6 +189,15 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return d, true
 	}
 	return 0, false
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // defaultTransport is a pooled transport with TLS 1.2 or newer and bounded

@@ -165,6 +165,9 @@ func (s *Server) authorised(r *http.Request) bool {
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	started := time.Now()
 	now := s.now()
+	// The Date header tells the time by the sandbox's clock, as Codat's tells
+	// Codat's: clients that learn the server's time from it see one clock.
+	w.Header().Set("Date", now.UTC().Format(http.TimeFormat))
 	path := r.URL.Path
 	if path == "/link" || strings.HasPrefix(path, "/link/") {
 		s.quota.peek(w.Header(), now)

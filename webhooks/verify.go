@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -232,4 +233,21 @@ func anyMatch(values []string, want []byte) bool {
 		}
 	}
 	return ok
+}
+
+// String describes the Verifier without its key.
+func (v Verifier) String() string {
+	return "webhooks.Verifier{key: [REDACTED], tolerance: " + v.tolerance.String() + "}"
+}
+
+// GoString describes the Verifier without its key, for %#v.
+func (v Verifier) GoString() string { return v.String() }
+
+// Format prints the Verifier without its key for every fmt verb, so no %v,
+// %+v, %#v or %s of a Verifier or *Verifier shows the signing secret.
+func (v Verifier) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, v.String()) }
+
+// LogValue keeps the key out of log/slog's output.
+func (v Verifier) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("key", "[REDACTED]"), slog.Duration("tolerance", v.tolerance))
 }
