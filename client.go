@@ -19,7 +19,9 @@ import (
 
 // Client talks to Codat's Bank Feeds API. Its services group the operations
 // as Codat's reference does. Create one with [NewClient] and share it: a
-// Client is safe for concurrent use and keeps no per-account state.
+// Client is safe for concurrent use. The only state it keeps is what makes
+// pushes safe: the server's clock offset, and per connection a send lock and
+// the push operations Codat answered it with (see PushAll).
 type Client struct {
 	Companies          *CompaniesService          // companies: create, list, get, replace, update, delete, access token
 	Connections        *ConnectionsService        // data connections to a bank-feeds integration

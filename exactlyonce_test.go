@@ -2,7 +2,9 @@ package bankfeeds_test
 
 import (
 	"context"
+	"errors"
 	"flag"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"sync"
@@ -183,4 +185,126 @@ func TestPushAllExactlyOnceWithSkewedClock(t *testing.T) {
 	if srv.FaultCounts().ServerErrorAfter == 0 {
 		t.Error("no 5xx after commit was injected: the test proves nothing")
 	}
+}
+
+// TestPushAllExactlyOnceWithCancelAndResume pushes into two accounts of one
+// connection on QBO, Sage and Xero while a fifth of all attempts fail and
+// every call's context ends at a random instant (before a send, during it,
+// after Codat accepted it, during a wait, during a reconcile). Each account
+// resumes as the README says, from the *PushError, until done: every line
+// must land exactly once and in order, with one push operation a chunk.
+func TestPushAllExactlyOnceWithCancelAndResume(t *testing.T) {
+	for _, platform := range []string{bankfeeds.PlatformQuickBooksOnlineBankFeeds, bankfeeds.PlatformSageBankFeeds, bankfeeds.PlatformXero} {
+		t.Run(platform, func(t *testing.T) { cancelAndResume(t, platform, 20261201) })
+	}
+}
+
+func cancelAndResume(t *testing.T, platform string, seed int64) {
+	const accounts, perAccount, batch = 2, 2500, 100
+	srv := bankfeedstest.NewServer(bankfeedstest.WithPushDelay(8 * time.Millisecond))
+	defer srv.Close()
+	c, err := bankfeeds.NewClient(srv.APIKey, bankfeeds.WithBaseURL(srv.URL),
+		bankfeeds.WithHTTPClient(&http.Client{Timeout: 300 * time.Millisecond}),
+		bankfeeds.WithRetryMax(4), bankfeeds.WithRetryWait(time.Millisecond, 50*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	co, err := c.Companies.Create(ctx, bankfeeds.CompanyRequest{Name: "Cancel and resume"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := c.Connections.Create(ctx, co.ID, platform)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for a := 0; a < accounts; a++ {
+		if _, err := c.SourceAccounts.Create(ctx, co.ID, conn.ID, bankfeeds.SourceAccount{ID: "acc-" + strconv.Itoa(a), AccountName: "Account",
+			AccountType: bankfeeds.AccountTypeChecking, AccountNumber: strconv.Itoa(20000 + a), Currency: "USD", Balance: bankfeeds.NewDecimal(0, 0)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := srv.CompleteLink(co.ID, conn.ID); err != nil {
+		t.Fatal(err)
+	}
+	srv.SetFaults(bankfeedstest.Faults{Seed: seed, ServerErrorBefore: 0.05, RateLimit: 0.04, LostAfterCommit: 0.05,
+		ServerErrorAfter: 0.05, Stall: 0.02, StallFor: 400 * time.Millisecond})
+
+	start := time.Now().UTC().Add(-5 * 24 * time.Hour).Truncate(time.Second)
+	var wg sync.WaitGroup
+	resumes := make([]int, accounts)
+	for a := 0; a < accounts; a++ {
+		txns := make([]bankfeeds.BankTransaction, perAccount)
+		for i := range txns {
+			j := (i*7919 + a) % perAccount
+			txns[i] = bankfeeds.BankTransaction{ID: "a" + strconv.Itoa(a) + "-" + strconv.Itoa(j), Date: bankfeeds.NewDateTime(start.Add(time.Duration(j) * time.Second)),
+				Description: bankfeeds.Ptr("line " + strconv.Itoa(j)), Amount: bankfeeds.NewDecimal(1, 0), Balance: bankfeeds.NewDecimal(int64(j+1), 0)}
+		}
+		wg.Add(1)
+		go func(a int) {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(seed), uint64(a)))
+			opts := &bankfeeds.PushAllOptions{PushOptions: bankfeeds.PushOptions{Platform: platform}, BatchSize: batch,
+				Wait: &bankfeeds.WaitOptions{Interval: 2 * time.Millisecond, MaxInterval: 20 * time.Millisecond}, MaxAttempts: 20}
+			call := func(do func(context.Context) (*bankfeeds.PushResult, error)) (*bankfeeds.PushResult, error) {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Duration(1+rng.IntN(60))*time.Millisecond)
+				defer cancel()
+				return do(ctx)
+			}
+			res, err := call(func(ctx context.Context) (*bankfeeds.PushResult, error) {
+				return c.Transactions.PushAll(ctx, co.ID, conn.ID, "acc-"+strconv.Itoa(a), txns, opts)
+			})
+			pushed := 0
+			if res != nil {
+				pushed = res.Pushed
+			}
+			for ; err != nil; resumes[a]++ {
+				var pe *bankfeeds.PushError
+				if !errors.As(err, &pe) || resumes[a] == 2000 {
+					t.Errorf("account %d: cannot resume from %v", a, err)
+					return
+				}
+				if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) && !isPassing(err) {
+					t.Errorf("account %d: %v", a, err)
+					return
+				}
+				res, err = call(func(ctx context.Context) (*bankfeeds.PushResult, error) { return c.Transactions.Resume(ctx, pe, opts) })
+				if res != nil {
+					pushed += res.Pushed
+				}
+			}
+			if pushed != perAccount {
+				t.Errorf("account %d: reported %d pushed, want %d", a, pushed, perAccount)
+			}
+		}(a)
+	}
+	wg.Wait()
+	srv.SetFaults(bankfeedstest.Faults{})
+	for a := 0; a < accounts; a++ {
+		landed := srv.Transactions(co.ID, conn.ID, "acc-"+strconv.Itoa(a))
+		if len(landed) != perAccount {
+			t.Fatalf("account %d: %d landed, want %d exactly once", a, len(landed), perAccount)
+		}
+		for i, tx := range landed {
+			if want := "a" + strconv.Itoa(a) + "-" + strconv.Itoa(i); tx.ID != want {
+				t.Fatalf("account %d: landed[%d] = %s, want %s", a, i, tx.ID, want)
+			}
+		}
+	}
+	success := 0
+	for _, op := range srv.PushOperations(co.ID) {
+		if op.Status == bankfeeds.PushStatusSuccess {
+			success++
+		}
+	}
+	if want := accounts * ((perAccount + batch - 1) / batch); success != want {
+		t.Errorf("%d successful push operations, want one a chunk (%d)", success, want)
+	}
+	t.Logf("%s: resumes per account %v; faults %+v", platform, resumes, srv.FaultCounts())
+}
+
+// isPassing reports an error a resume may ride out: the faults injected.
+func isPassing(err error) bool {
+	var te *bankfeeds.TransportError
+	return errors.As(err, &te) || errors.Is(err, bankfeeds.ErrServer) || errors.Is(err, bankfeeds.ErrRateLimited) || errors.Is(err, bankfeeds.ErrConflict)
 }

@@ -98,7 +98,7 @@ func deriveKey(base, account, hash, salt string) string {
 // current one, so a restarted process makes the same choice.
 func (cs *chunkSend) nextKey() {
 	cs.key = deriveKey(cs.key, cs.account, cs.hash, "next")
-	cs.keySentAt = time.Time{}
+	cs.keySentAt = time.Now().UTC() // before its first attempt: the window only ends sooner
 }
 
 // pushChunk sends one chunk until Codat holds it exactly once, and waits

@@ -35,3 +35,31 @@ func TestReadStatementRefusesBadRows(t *testing.T) {
 		}
 	}
 }
+
+// The statement in either order (banks export newest first) lands the same
+// lines in the same order: lines that share a time are ordered by their
+// running balances.
+func TestCSVImportEitherOrder(t *testing.T) {
+	t.Setenv("CODAT_API_KEY", "")
+	rows := strings.Split(strings.TrimSpace(sample), "\n")
+	reversed := []string{rows[0]}
+	for i := len(rows) - 1; i > 0; i-- {
+		reversed = append(reversed, rows[i])
+	}
+	landed := func(in string) string {
+		var out bytes.Buffer
+		if err := run(context.Background(), &out, strings.NewReader(in), "akxx"); err != nil {
+			t.Fatalf("%v\n%s", err, out.String())
+		}
+		// The lines as they landed, after the "pushed" line.
+		_, after, _ := strings.Cut(out.String(), "push operation(s)\n")
+		return after
+	}
+	oldestFirst, newestFirst := landed(sample), landed(strings.Join(reversed, "\n")+"\n")
+	if oldestFirst == "" || oldestFirst != newestFirst {
+		t.Fatalf("either order must land the same sequence:\n%s\nvs\n%s", oldestFirst, newestFirst)
+	}
+	if !strings.Contains(strings.TrimSpace(newestFirst), "ST-1007") || strings.Index(newestFirst, "ST-1004") > strings.Index(newestFirst, "ST-1005") {
+		t.Fatalf("not in balance order:\n%s", newestFirst)
+	}
+}

@@ -49,10 +49,11 @@ func statement(from, to int) []bankfeeds.BankTransaction {
 	var out []bankfeeds.BankTransaction
 	for i := to; i >= from; i-- {
 		out = append(out, bankfeeds.BankTransaction{
-			ID:      "tx-" + strconv.Itoa(i),
-			Date:    bankfeeds.NewDateTime(base.Add(time.Duration(i) * time.Hour)),
-			Amount:  bankfeeds.NewDecimal(100, -2),
-			Balance: bankfeeds.NewDecimal(int64(i)*100, -2),
+			ID:          "tx-" + strconv.Itoa(i),
+			Date:        bankfeeds.NewDateTime(base.Add(time.Duration(i) * time.Hour)),
+			Description: bankfeeds.Ptr("Transfer " + strconv.Itoa(i)),
+			Amount:      bankfeeds.NewDecimal(100, -2),
+			Balance:     bankfeeds.NewDecimal(int64(i)*100, -2),
 		})
 	}
 	return out
