@@ -40,6 +40,7 @@ type Client struct {
 	logger           *slog.Logger
 	maxResponseBytes int64
 	integrations     map[string]string // WithIntegrationPlatforms
+	hooks            []Hooks           // WithHooks
 	clock            *serverClock      // the server's time, learnt from Date headers
 	pushes           *pushLedger       // per-connection send locks and known push operations
 }
@@ -91,6 +92,13 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 		inner = &copied
 	}
 	inner.CheckRedirect = noRedirects
+	if len(cfg.hooks) > 0 {
+		base := inner.Transport
+		if base == nil {
+			base = http.DefaultTransport
+		}
+		inner.Transport = &hookTransport{base: base, hooks: cfg.hooks}
+	}
 
 	c := &Client{
 		base:             base,
@@ -99,6 +107,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 		logger:           cfg.logger,
 		maxResponseBytes: cfg.maxResponseBytes,
 		integrations:     cfg.integrations,
+		hooks:            cfg.hooks,
 		clock:            new(serverClock),
 		pushes:           newPushLedger(),
 	}
@@ -152,18 +161,26 @@ type call struct {
 	// conflictIsFinal marks writes whose 409 is an answer (a batch id that
 	// exists, a sync already running), not a key in flight: not retried.
 	conflictIsFinal bool
+	lines           int // bank transactions in a push's body, for the hooks
 }
 
 // do sends a call and decodes the answer. It is the one request path of the
 // SDK: auth, user agent, idempotency key, retries, size caps, decoding and
 // error mapping all happen here. It returns the final HTTP status.
-func (c *Client) do(ctx context.Context, cl call) (int, error) {
+func (c *Client) do(ctx context.Context, cl call) (status int, err error) {
 	if ctx == nil {
 		return 0, invalid("ctx", "a nil context.Context was passed")
 	}
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
+	r := routeOf(cl.method, cl.path)
+	info := &CallInfo{Operation: r.operation, Method: cl.method, Route: r.template, CompanyID: companyOf(cl.path), Transactions: cl.lines}
+	ctx, end := c.startCall(ctx, info)
+	defer func() { end(err) }()
+	ctx, cancel := callTimeout(ctx)
+	defer cancel()
+	opts := callOptionsFrom(ctx)
 	var body []byte
 	if cl.body != nil {
 		var err error
@@ -175,7 +192,13 @@ func (c *Client) do(ctx context.Context, cl call) (int, error) {
 	if len(cl.query) > 0 {
 		target += "?" + cl.query.Encode()
 	}
-	st := &callState{method: cl.method, path: cl.path, conflictIsFinal: cl.conflictIsFinal}
+	st := &callState{method: cl.method, path: cl.path, conflictIsFinal: cl.conflictIsFinal, maxRetries: c.policy.max}
+	if len(c.hooks) > 0 {
+		st.info = info
+	}
+	if opts != nil && opts.Retries != nil {
+		st.maxRetries = min(max(*opts.Retries, 0), maxRetries)
+	}
 	ctx = context.WithValue(ctx, callStateKey{}, st)
 	var rbody any // nil interface, not a nil []byte, when there is no body
 	if body != nil {
@@ -186,6 +209,13 @@ func (c *Client) do(ctx context.Context, cl call) (int, error) {
 		return 0, &TransportError{Method: cl.method, Path: cl.path, Err: errors.New("cannot build request")}
 	}
 	h := req.Header
+	if opts != nil {
+		for k, v := range opts.Header {
+			if !ownedHeader(k) {
+				h[http.CanonicalHeaderKey(k)] = append([]string(nil), v...)
+			}
+		}
+	}
 	h.Set("Authorization", c.auth.v)
 	h.Set("User-Agent", c.userAgent)
 	h.Set("Accept", "application/json")
@@ -194,6 +224,9 @@ func (c *Client) do(ctx context.Context, cl call) (int, error) {
 	}
 	if isWrite(cl.method) {
 		key := idempotencyKeyFrom(ctx)
+		if key == "" && opts != nil {
+			key = opts.IdempotencyKey
+		}
 		if key == "" {
 			key = newIdempotencyKey()
 		}
@@ -205,10 +238,31 @@ func (c *Client) do(ctx context.Context, cl call) (int, error) {
 		if resp != nil {
 			resp.Body.Close()
 		}
+		var refused *hookError
+		if errors.As(err, &refused) {
+			return 0, refused.err // an AttemptStart hook said no: its error, as it is
+		}
 		return 0, c.transportError(ctx, st, err)
 	}
 	defer resp.Body.Close()
-	return resp.StatusCode, c.handle(st, resp, cl.out)
+	err = c.handle(st, resp, cl.out)
+	if op, ok := cl.out.(*PushOperation); ok && err == nil {
+		info.PushOperationKey, info.PushStatus = op.PushOperationKey, op.Status
+	}
+	return resp.StatusCode, err
+}
+
+// companyOf returns the company id of a /companies/{id}/... path.
+func companyOf(path string) string {
+	rest, ok := strings.CutPrefix(path, "/companies/")
+	if !ok {
+		return ""
+	}
+	id, _, _ := strings.Cut(rest, "/")
+	if u, err := url.PathUnescape(id); err == nil {
+		return u
+	}
+	return id
 }
 
 // handle reads a final response: a 2xx body into out, anything else into an

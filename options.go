@@ -22,6 +22,7 @@ type config struct {
 	userAgent        string
 	maxResponseBytes int64
 	integrations     map[string]string // integrationId or sourceId (lower case) -> platform key
+	hooks            []Hooks
 }
 
 // Defaults of a new Client.

@@ -73,10 +73,21 @@ type PushResult struct {
 // InFlight names it: resume with Resume (or PushAllOptions.InFlight), which
 // settles it first. A chunk whose operation ends TimedOut is never resent
 // (ErrPushTimedOut).
-func (s *TransactionsService) PushAll(ctx context.Context, companyID, connectionID, accountID string, txns []BankTransaction, opts *PushAllOptions) (*PushResult, error) {
+func (s *TransactionsService) PushAll(ctx context.Context, companyID, connectionID, accountID string, txns []BankTransaction, opts *PushAllOptions) (res *PushResult, err error) {
+	if ctx == nil {
+		return nil, invalid("ctx", "a nil context.Context was passed")
+	}
+	info := &CallInfo{Operation: "Transactions.PushAll", CompanyID: companyID, Transactions: len(txns)}
+	ctx, end := s.c.startCall(ctx, info)
+	defer func() { end(err) }()
+	ctx, cancel := callTimeout(ctx)
+	defer cancel()
 	var o PushAllOptions
 	if opts != nil {
 		o = *opts
+	}
+	if co := callOptionsFrom(ctx); co != nil && o.IdempotencyKey == "" {
+		o.IdempotencyKey = co.IdempotencyKey
 	}
 	if o.BatchSize == 0 {
 		o.BatchSize = MaxTransactionsPerPush
@@ -98,10 +109,7 @@ func (s *TransactionsService) PushAll(ctx context.Context, companyID, connection
 		return nil, err
 	}
 	if len(txns) == 0 && o.InFlight == nil {
-		if ctx == nil {
-			return nil, invalid("ctx", "a nil context.Context was passed")
-		}
-		return &PushResult{}, ctx.Err()
+		return &PushResult{HighWaterMark: o.NotBefore}, ctx.Err()
 	}
 	if o.Platform == "" && o.Rules == nil {
 		conn, err := s.c.Connections.Get(ctx, companyID, connectionID)

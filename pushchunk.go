@@ -209,6 +209,6 @@ func (s *TransactionsService) sendRaw(ctx context.Context, cs *chunkSend, opts *
 		return nil, err
 	}
 	var op PushOperation
-	_, err = s.c.do(WithIdempotencyKey(ctx, cs.key), call{method: http.MethodPost, path: cs.path, query: q, body: rawBody(cs.body), out: &op})
+	_, err = s.c.do(WithIdempotencyKey(ctx, cs.key), call{method: http.MethodPost, path: cs.path, query: q, body: rawBody(cs.body), out: &op, lines: len(cs.lines)})
 	return result(&op, err)
 }

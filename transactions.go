@@ -283,7 +283,7 @@ func (s *TransactionsService) send(ctx context.Context, p, accountID string, sor
 	}
 	body := &CreateBankTransactions{AccountID: accountID, Transactions: sorted}
 	var op PushOperation
-	_, err = s.c.do(ctx, call{method: http.MethodPost, path: p, query: q, body: body, out: &op})
+	_, err = s.c.do(ctx, call{method: http.MethodPost, path: p, query: q, body: body, out: &op, lines: len(sorted)})
 	return result(&op, err)
 }
 

@@ -40,7 +40,13 @@ type callState struct {
 	attempt int // 1-based number of the attempt in progress
 	// conflictIsFinal: a 409 to this call is an answer, not a key in flight.
 	conflictIsFinal bool
+	maxRetries      int       // retries allowed after the first attempt
+	info            *CallInfo // for the hooks; nil when there are none
+	last            *Attempt  // the latest attempt that got an answer, for the hooks
 }
+
+// maxRetries bounds retries, the Client's and a call's alike.
+const maxRetries = 20
 
 type callStateKey struct{}
 
@@ -58,7 +64,7 @@ func (p *retryPolicy) client(inner *http.Client, logger *slog.Logger) *retryable
 		Logger:       nil, // its own logger prints URLs with query strings; ours is in the hooks
 		RetryWaitMin: p.waitMin,
 		RetryWaitMax: p.waitMax,
-		RetryMax:     p.max,
+		RetryMax:     maxRetries, // each call's own bound is kept by checkRetry
 		CheckRetry:   p.checkRetry,
 		Backoff:      p.backoff,
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
@@ -92,8 +98,15 @@ func (p *retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err e
 	write, conflictIsFinal := false, false
 	if st := stateFrom(ctx); st != nil {
 		write, conflictIsFinal = isWrite(st.method), st.conflictIsFinal
+		if st.attempt > st.maxRetries {
+			return false, nil // this call's retries are spent
+		}
 	}
 	if err != nil {
+		var refused *hookError
+		if errors.As(err, &refused) {
+			return false, nil
+		}
 		return retryableTransportError(err), nil
 	}
 	switch resp.StatusCode {

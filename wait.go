@@ -16,7 +16,20 @@ type WaitOptions struct {
 // TimedOut, waiting longer between polls each time, and returns it. A final
 // status is not an error. Passing faults (transport errors, 429, 5xx) do not
 // end the wait; the context bounds it.
-func (s *TransactionsService) WaitForOperation(ctx context.Context, companyID, pushOperationKey string, opts *WaitOptions) (*PushOperation, error) {
+func (s *TransactionsService) WaitForOperation(ctx context.Context, companyID, pushOperationKey string, opts *WaitOptions) (op *PushOperation, err error) {
+	if ctx == nil {
+		return nil, invalid("ctx", "a nil context.Context was passed")
+	}
+	info := &CallInfo{Operation: "Transactions.WaitForOperation", CompanyID: companyID, PushOperationKey: pushOperationKey}
+	ctx, end := s.c.startCall(ctx, info)
+	defer func() {
+		if op != nil {
+			info.PushStatus = op.Status
+		}
+		end(err)
+	}()
+	ctx, cancel := callTimeout(ctx)
+	defer cancel()
 	interval, maxInterval := 250*time.Millisecond, 10*time.Second
 	if opts != nil {
 		if opts.Interval > 0 {

@@ -314,7 +314,7 @@ func (s *Server) accountFor(q *request, param string) (*connection, *sourceAccou
 // account is not connected. The answer is the version 1 shape, as the
 // document types it.
 func (s *Server) updateSourceAccount(q *request) response {
-	_, a, fail := s.accountFor(q, "accountId")
+	cn, a, fail := s.accountFor(q, "accountId")
 	if fail != nil {
 		return *fail
 	}
@@ -365,7 +365,7 @@ func (s *Server) updateSourceAccount(q *request) response {
 		a.balance = *b.Balance
 	}
 	if b.Status != nil {
-		a.status = acctDisconnected
+		s.disconnectLocked(cn, a, q.now) // with the webhook (scenarios.go)
 	}
 	return jsonResp(http.StatusOK, accountV1JSON(a))
 }

@@ -122,6 +122,7 @@ func (s *Server) createConnection(q *request) response {
 	seedTargets(cn, q.now)
 	co.conns = append(co.conns, cn)
 	co.connByID[cn.id] = cn
+	s.emitConnectionLocked(eventConnectionCreated, cn, q.now) // webhook (events.go)
 	return jsonResp(http.StatusOK, s.connectionJSON(q, cn))
 }
 
@@ -185,6 +186,7 @@ func (s *Server) deleteConnection(q *request) response {
 		return *fail
 	}
 	cn.deleted = true
+	s.emitConnectionLocked(eventConnectionDeleted, cn, q.now) // webhook (events.go)
 	co := cn.co
 	delete(co.connByID, cn.id)
 	co.conns = filter(co.conns, func(c *connection) bool { return c != cn })
@@ -213,5 +215,6 @@ func (s *Server) unlinkConnection(q *request) response {
 			item("status", "ConnectionStatusValidator", "the connection is "+cn.status))
 	}
 	cn.status = statusUnlinked
+	s.emitConnectionLocked(eventConnectionDisconnected, cn, q.now) // webhook (events.go)
 	return jsonResp(http.StatusOK, s.connectionJSON(q, cn))
 }

@@ -211,6 +211,9 @@ func TestContract(t *testing.T) {
 	must[*bankfeeds.SyncStatus](t)(c.ManagedSyncs.Get(ctx, co.ID, xero.ID, "x1", started.SyncID))
 	must[*bankfeeds.SyncStatus](t)(c.ManagedSyncs.Latest(ctx, co.ID, xero.ID, "x1"))
 	must[*bankfeeds.SourceAccount](t)(c.SourceAccounts.Create(ctx, co.ID, xero.ID, v2Account("x2", "GBP")))
+	if r := must[*bankfeeds.AccountMappingResult](t)(c.AccountMapping.Create(ctx, co.ID, xero.ID, bankfeeds.AccountMapping{SourceAccountID: "x2", TargetAccountID: &maps[0].TargetAccountOptions[0].ID})); deref(r.Status) != "Failed" {
+		t.Fatalf("a second feed into one target: %+v", r)
+	}
 	_, err = c.ManagedSyncs.Run(ctx, co.ID, xero.ID, "x2")
 	fails(err, 400)
 	op = must[*bankfeeds.PushOperation](t)(c.Transactions.Push(ctx, co.ID, xero.ID, "x1", recent("cx", 2, time.Now().Add(-time.Hour)), nil))

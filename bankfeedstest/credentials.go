@@ -43,7 +43,7 @@ func (s *Server) deleteCredentials(q *request) response {
 	cn.creds = nil
 	for _, a := range cn.accounts {
 		if a.linkedBy != "" && a.status == acctConnected {
-			a.status = acctDisconnected
+			s.disconnectLocked(cn, a, q.now) // with the webhook (scenarios.go)
 		}
 	}
 	return noContent(http.StatusNoContent)

@@ -36,17 +36,35 @@
 //
 // A push is checked at once (bad JSON, more than 1000 transactions, an
 // accountId that differs from the path, an unknown account, a transaction
-// without id, date or amount: 400 or 404 with validation items) and
+// without id, date or amount, an amount or balance sent as a JSON string, a
+// read-only modifiedDate or sourceModifiedDate: 400 or 404 with validation
+// items) and
 // otherwise answered with a Pending push operation that ends, after the push
 // delay, as Success (the transactions land) or Failed, with a validation
 // error for each rule broken and nothing landed: the account is not
 // connected or the connection not linked; a transaction is earlier than the
 // one before it; older than the newest the account holds (QBO Bank Feeds,
 // Sage); in the future; outside the platform's history window (QBO Bank
-// Feeds 7 days, Xero 365 days); or without the running balance every
-// platform requires. Dates are local date-times: any zone is dropped and
-// wall clocks are compared; "the future" starts 14 hours after the
-// sandbox's UTC now, and a window W accepts dates from now - W - 14h.
+// Feeds 7 calendar days, Xero one calendar year); or without a field, or
+// with a transaction type, that the platform's create model (#28) does not
+// allow (QBO Bank Feeds: description required, types Credit, Debit and
+// Unknown only; a running balance everywhere). Dates are local date-times:
+// any zone is dropped and wall clocks are compared. The future starts 14
+// hours after the sandbox's UTC now (UTC+14), or at the UTC now for QBO Bank
+// Feeds (US and Canada only); a window accepts the whole of its first day,
+// counted back from the SMB's today in the zone furthest behind UTC (UTC-12;
+// UTC-10 for QBO). A mapping to a target account another source account
+// feeds answers 200 with status "Failed", as the document's example does.
+//
+// # Limits
+//
+// As Codat does, on the sandbox clock: a daily quota (WithDailyQuota; off by
+// default) that resets at 00:00 UTC, a per-minute limit for the API key
+// (WithRateLimit; off by default), and at most 10 requests in flight per
+// company (WithCompanyConcurrency). Each refusal is a 429 with Retry-After,
+// and every answer carries X-Rate-Limit-Limit, -Remaining and -Reset for the
+// daily quota. The Set methods change them on a running Server; Limits and
+// RequestCounts say how much is used and how many 429s each caused.
 //
 // # Idempotency
 //
@@ -64,17 +82,38 @@
 //
 // # Webhooks
 //
-// SetWebhook (or WithWebhook) registers an endpoint and its "whsec_" secret;
-// the sandbox then delivers bankFeeds.sourceAccount.connected and
-// bankTransactions.write.successful / .unsuccessful to it, signed as Codat
-// signs them, asynchronously, in order and at least once (retries, and
-// duplicates under faults); WebhookCounts says what it did. Receive them
-// with webhooks.NewHandler.
+// SetWebhook (or WithWebhook) registers an endpoint, its "whsec_" secret and
+// optionally the event types it subscribes to; the sandbox then delivers
+// bankFeeds.sourceAccount.connected and .disconnected, connection.*,
+// bankTransactions.write.* and bankAccounts.write.* when they happen, signed
+// as Codat signs them, asynchronously, in order and at least once (retries,
+// and duplicates under faults); WebhookCounts says what it did, WebhookLog
+// each delivery and its attempts, and RedeliverWebhooks sends again the
+// events since a time. Receive them with webhooks.NewHandler.
+//
+// # Scenarios
+//
+// SetScenarios (or WithScenarios) switches on what real integrations meet,
+// seeded and counted like the faults: pushes that stay Pending for hours,
+// pushes that end TimedOut yet wrote their lines, and QBO accounts that
+// disconnect days after linking. See Scenarios.
+//
+// # The console
+//
+// The sandbox serves a console at "/" (no API key): companies with their
+// connections and source accounts, each target account's bank feed as the
+// accounting software shows it (newest first, with the balance, and the
+// lines refused with why), push operations, webhook deliveries, the limits,
+// and controls (disconnect an account, faults, scenarios, redeliver
+// webhooks, advance the clock), each also a method of Server.
 //
 // # Time
 //
-// WithClock sets what "now" is; WithPushDelay sets how long (in real time)
-// work stays in progress; zero completes it right after the answer. Work
+// WithClock sets what "now" is, and Advance moves the sandbox clock forward
+// without waiting: across 00:00 UTC for the quota, past the 90-minute
+// idempotency window, or the days a scenario waits. WithPushDelay (or
+// WithPushTiming, with seeded jitter) sets how long, in real time, work
+// stays in progress; zero completes it right after the answer. Work
 // comes due when the next request, or the next call of a Server method,
 // looks. The sandbox starts no goroutines of its own until a webhook is
 // registered: then one goroutine per Server completes work when it comes
@@ -86,6 +125,7 @@
 // parameter allows 5000: a larger page is served 2000 results at a time,
 // with _links to the rest. Some answers use statuses the document does not
 // declare for that operation: 409 and 422 for Idempotency-Key conflicts,
+// 504 as the statusCode of a TimedOut push operation,
 // 405 for an unknown method, 413 for a body over 10 MiB, and 400 for an
 // invalid body on replace-company, update-company, create-connection and
 // unlink-connection.

@@ -148,7 +148,7 @@ func must[T any](t *testing.T) func(T, error) T {
 
 // txn builds a transaction; balance "" leaves it out.
 func txn(id string, date time.Time, amount, balance string) bankfeeds.BankTransaction {
-	t := bankfeeds.BankTransaction{ID: id, Date: bankfeeds.NewDateTime(date), Amount: dec(amount)}
+	t := bankfeeds.BankTransaction{ID: id, Date: bankfeeds.NewDateTime(date), Amount: dec(amount), Description: bankfeeds.Ptr("line " + id)}
 	if balance != "" {
 		t.Balance = dec(balance)
 	}

@@ -318,9 +318,10 @@ func TestJourneyXeroWithMappingAPI(t *testing.T) {
 	if deref(r.Status) != "connecting" || deref(r.TargetAccountID) != target {
 		t.Fatalf("mapping result %+v", r)
 	}
-	// A target fed by one source account cannot take another.
-	if _, err := c.AccountMapping.Create(ctx, co.ID, conn.ID, bankfeeds.AccountMapping{SourceAccountID: "card", TargetAccountID: &target}); !errors.Is(err, bankfeeds.ErrBadRequest) {
-		t.Fatalf("second feed into one target: %v", err)
+	// A target fed by one source account cannot take another: 200 Failed,
+	// as the document's example answers (TestMappingToFedTargetAnswersFailed).
+	if r, err := c.AccountMapping.Create(ctx, co.ID, conn.ID, bankfeeds.AccountMapping{SourceAccountID: "card", TargetAccountID: &target}); err != nil || deref(r.Status) != "Failed" {
+		t.Fatalf("second feed into one target: %+v %v", r, err)
 	}
 	r = must[*bankfeeds.AccountMappingResult](t)(c.AccountMapping.Create(ctx, co.ID, conn.ID, bankfeeds.AccountMapping{SourceAccountID: "card"}))
 	if r.TargetAccountID == nil || *r.TargetAccountID == target {

@@ -273,7 +273,7 @@ func (s *Server) submitLink(w http.ResponseWriter, r *http.Request, cn *connecti
 		}
 		picks = append(picks, p)
 	}
-	if err := linkLocked(cn); err != nil {
+	if err := s.linkLocked(cn, now); err != nil {
 		v.Error = err.Error()
 		renderLink(w, http.StatusBadRequest, v)
 		return

@@ -66,7 +66,7 @@ func TestRateLimitHeadersAndDailyQuota(t *testing.T) {
 	}
 	resp, body := raw(t, srv, http.MethodGet, "/companies", nil)
 	wantError(t, resp, body, http.StatusTooManyRequests)
-	if ra := resp.Header.Get("Retry-After"); ra != "61" {
+	if ra := resp.Header.Get("Retry-After"); ra != "60" {
 		t.Fatalf("Retry-After %q, want the seconds to midnight UTC", ra)
 	}
 	// A write over quota does not hold its Idempotency-Key.

@@ -44,11 +44,15 @@ func targetOptions(cn *connection, a *sourceAccount) []*targetAccount {
 	return out
 }
 
-// linkLocked authorises a connection: PendingAuth becomes Linked.
-func linkLocked(cn *connection) error {
+// linkLocked authorises a connection: PendingAuth becomes Linked, and
+// connection.connected is sent.
+func (s *Server) linkLocked(cn *connection, now time.Time) error {
 	switch cn.status {
-	case statusPendingAuth, statusLinked:
+	case statusLinked:
+		return nil
+	case statusPendingAuth:
 		cn.status = statusLinked
+		s.emitConnectionLocked(eventConnectionConnected, cn, now)
 		return nil
 	}
 	return errors.New("bankfeedstest: connection " + cn.id + " is " + cn.status + " and cannot be linked again")
@@ -98,7 +102,8 @@ func (s *Server) connectLocked(cn *connection, a *sourceAccount, t *targetAccoun
 	mapTarget(cn, a, t)
 	a.status = acctConnected
 	a.feedStartDate = feedStart
-	s.emitConnectedLocked(cn, a) // webhook (webhooks.go)
+	s.emitSourceAccountLocked(eventSourceAccountConnected, cn, a) // webhook (events.go)
+	s.connectedLocked(cn, a, now)                                 // scenarios.go
 }
 
 // mapTarget points a source account at a target, freeing its old target.
@@ -114,7 +119,7 @@ func mapTarget(cn *connection, a *sourceAccount, t *targetAccount) {
 // the connection and connect every source account that is not connected
 // yet, each to a new target account.
 func (s *Server) completeLinkLocked(cn *connection, now time.Time) error {
-	if err := linkLocked(cn); err != nil {
+	if err := s.linkLocked(cn, now); err != nil {
 		return err
 	}
 	for _, a := range cn.accounts {
@@ -126,6 +131,13 @@ func (s *Server) completeLinkLocked(cn *connection, now time.Time) error {
 }
 
 func mappingStatus(a *sourceAccount) string { return a.status }
+
+// A mapping refused because the target account is already fed, answered
+// as the document's example answers it.
+const (
+	mappingFailed = "Failed"
+	msgFeedExists = "A feed connection already exists to this account"
+)
 
 func (s *Server) getMapping(q *request) response {
 	cn, fail := s.connectionFor(q)
@@ -161,6 +173,8 @@ func (s *Server) getMapping(q *request) response {
 
 // createMapping maps one source account (one per call). It answers
 // "connecting"; the account becomes connected once the push delay passes.
+// A target account another source account feeds is refused as the
+// document's example shows: 200 with status "Failed" and the error.
 func (s *Server) createMapping(q *request) response {
 	cn, fail := s.connectionFor(q)
 	if fail != nil {
@@ -208,7 +222,9 @@ func (s *Server) createMapping(q *request) response {
 			return jsonResp(http.StatusOK, mappingResultJSON{SourceAccountID: a.id, TargetAccountID: t.id, Status: a.status})
 		}
 		if t.fedBy != "" && t.fedBy != a.id {
-			return badRequest("A feed connection already exists to this account", item(t.id, v, "the target account is fed by source account "+t.fedBy))
+			// The document's own example: 200, status Failed, and the reason.
+			return jsonResp(http.StatusOK, mappingResultJSON{SourceAccountID: a.id, TargetAccountID: t.id,
+				Status: mappingFailed, Error: msgFeedExists})
 		}
 		if !slices.Contains(targetOptions(cn, a), t) {
 			return badRequest("The target account's currency or type does not match the source account.", item(t.id, v, "currency or type mismatch"))
@@ -220,11 +236,12 @@ func (s *Server) createMapping(q *request) response {
 	mapTarget(cn, a, target)
 	a.status = acctConnecting
 	a.feedStartDate = time.Time{}
-	s.later(func(time.Time) {
+	s.later(func(now time.Time) {
 		if !a.deleted && a.status == acctConnecting && a.targetID == target.id {
 			a.status = acctConnected
 			a.feedStartDate = feedStart
-			s.emitConnectedLocked(cn, a) // webhook (webhooks.go)
+			s.emitSourceAccountLocked(eventSourceAccountConnected, cn, a) // webhook (events.go)
+			s.connectedLocked(cn, a, now)
 		}
 	})
 	return jsonResp(http.StatusOK, mappingResultJSON{SourceAccountID: a.id, TargetAccountID: target.id, Status: acctConnecting})

@@ -1,7 +1,5 @@
 package bankfeedstest
 
-import "strconv"
-
 // The push option models ("create models", #14 and #28): what a write needs
 // on a platform.
 
@@ -74,10 +72,13 @@ func bankTransactionsModel(p *platform) pushOptionJSON {
 	if p.forbidOlder {
 		info = append(info, pushFieldValidationJSON{Field: "date", Details: "No transaction may be older than the newest one already in the account."})
 	}
-	if p.maxAge > 0 {
-		info = append(info, pushFieldValidationJSON{Field: "date", Details: "Transactions may be at most " + strconv.Itoa(int(p.maxAge/day)) + " days old."})
+	if !p.window.none() {
+		info = append(info, pushFieldValidationJSON{Field: "date", Details: "Transactions may be dated at most " + p.window.describe() + " before today."})
 	}
 	info = append(info, pushFieldValidationJSON{Field: "date", Details: "Transactions may not be dated in the future."})
+	if p.key == keyQBO {
+		info = append(info, pushFieldValidationJSON{Field: "description", Details: "QuickBooks Online Bank Feeds requires a description on every transaction."})
+	}
 
 	m := prop("Object", "Bank transactions", "Bank transactions to push to "+p.name+".", true)
 	m.Properties = map[string]pushOptionJSON{

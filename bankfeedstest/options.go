@@ -2,6 +2,8 @@ package bankfeedstest
 
 import (
 	"log/slog"
+
+	"github.com/bankfeeds-go/bankfeeds/webhooks"
 	"strings"
 	"time"
 )
@@ -18,18 +20,25 @@ type config struct {
 	apiKey     string
 	now        func() time.Time
 	pushDelay  time.Duration
+	pushJitter time.Duration
+	pushSeed   int64
 	dailyQuota int // 0: no quota
+	perMinute  int // 0: no limit
+	companyMax int // 0: no limit
+	scenarios  Scenarios
 	baseURL    string
 	logger     *slog.Logger
 
 	webhookURL, webhookSecret string // WithWebhook (webhooks.go)
+	webhookEvents             []webhooks.EventType
 }
 
 func defaultConfig() config {
 	return config{
-		apiKey:    "sbx_" + randomHex(16),
-		now:       time.Now,
-		pushDelay: DefaultPushDelay,
+		apiKey:     "sbx_" + randomHex(16),
+		now:        time.Now,
+		pushDelay:  DefaultPushDelay,
+		companyMax: DefaultCompanyConcurrency,
 	}
 }
 
@@ -44,10 +53,11 @@ func WithAPIKey(k string) Option {
 	}
 }
 
-// WithClock sets the sandbox's clock (default time.Now). It decides what
-// "now" is for created dates, push operation times, the future and history
-// windows of the push rules, OTP expiry, the 90-minute idempotency cache and
-// the daily quota. The delay before a push operation completes is measured
+// WithClock sets the sandbox's clock (default time.Now); Server.Advance
+// moves it forward from there. It decides what "now" is for created dates,
+// push operation times, the future and history windows of the push rules,
+// OTP expiry, the 90-minute idempotency cache, the daily quota and the
+// per-minute limit. The delay before a push operation completes is measured
 // in real time (see WithPushDelay), so a frozen clock still lets pushes end.
 func WithClock(now func() time.Time) Option {
 	return func(c *config) {
@@ -71,13 +81,39 @@ func WithPushDelay(d time.Duration) Option {
 }
 
 // WithDailyQuota limits the number of authenticated API requests per UTC
-// day, as Codat's daily quota does. Requests over it are answered 429 with
-// Retry-After (the seconds until midnight UTC). Zero, the default, means no
-// limit.
+// day on the sandbox clock, as Codat's daily quota does. Requests over it
+// are answered 429 with Retry-After (the seconds until midnight UTC). Zero,
+// the default, means no limit. Server.SetDailyQuota changes it later.
 func WithDailyQuota(n int) Option {
 	return func(c *config) {
 		if n >= 0 {
 			c.dailyQuota = n
+		}
+	}
+}
+
+// WithRateLimit limits the authenticated API requests per minute of the
+// sandbox clock for the sandbox's API key, as Codat limits a client.
+// Requests over it are answered 429 with Retry-After (the seconds until the
+// next minute) and are not counted against the daily quota. Zero, the
+// default, means no limit. Server.SetRateLimit changes it later.
+func WithRateLimit(perMinute int) Option {
+	return func(c *config) {
+		if perMinute >= 0 {
+			c.perMinute = perMinute
+		}
+	}
+}
+
+// WithCompanyConcurrency sets how many API requests may be in flight for
+// one company (its path /companies/{companyId}/...) at once; the next is
+// answered 429 with Retry-After: 1. The default is
+// DefaultCompanyConcurrency (10), as Codat allows; zero means no limit.
+// Server.SetCompanyConcurrency changes it later.
+func WithCompanyConcurrency(n int) Option {
+	return func(c *config) {
+		if n >= 0 {
+			c.companyMax = n
 		}
 	}
 }

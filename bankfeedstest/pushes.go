@@ -1,6 +1,7 @@
 package bankfeedstest
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -80,8 +81,74 @@ func (op *pushOp) json() pushOperationJSON {
 }
 
 type pushBody struct {
-	AccountID    *string  `json:"accountId"`
-	Transactions *[]txnIn `json:"transactions"`
+	AccountID    *string    `json:"accountId"`
+	Transactions *[]txnWire `json:"transactions"`
+}
+
+// txnWire is a pushed transaction as sent: amount and balance are kept raw
+// so a JSON string can be refused (json.Number would take "10.5"), and the
+// read-only fields are caught.
+type txnWire struct {
+	txnIn
+	Amount             json.RawMessage `json:"amount"`
+	Balance            json.RawMessage `json:"balance"`
+	ModifiedDate       json.RawMessage `json:"modifiedDate"`
+	SourceModifiedDate json.RawMessage `json:"sourceModifiedDate"`
+}
+
+// readOnlyTxnFields are the transaction fields Codat writes and a push must
+// not send (docs/using-the-api/push.md).
+var readOnlyTxnFields = [...]string{"modifiedDate", "sourceModifiedDate"}
+
+// number reads a raw JSON value that must be a number: ok is false for a
+// string or any other kind; absent (or null) is "", true.
+func number(raw json.RawMessage) (n json.Number, ok bool) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", true
+	}
+	if c := raw[0]; c != '-' && (c < '0' || c > '9') {
+		return "", false
+	}
+	return json.Number(raw), true
+}
+
+// unwire checks what the document refuses in one transaction (a string
+// amount or balance, a read-only field) and fills its txnIn.
+func (w *txnWire) unwire(id, v string) []validationItem {
+	var errs []validationItem
+	amount, ok := number(w.Amount)
+	if !ok {
+		errs = append(errs, item(id, v, "amount must be a JSON number, not "+jsonKind(w.Amount)))
+	}
+	w.txnIn.Amount = amount
+	balance, ok := number(w.Balance)
+	switch {
+	case !ok:
+		errs = append(errs, item(id, v, "balance must be a JSON number, not "+jsonKind(w.Balance)))
+	case balance != "":
+		w.txnIn.Balance = &balance
+	}
+	for i, raw := range [...]json.RawMessage{w.ModifiedDate, w.SourceModifiedDate} {
+		if len(raw) > 0 && string(raw) != "null" {
+			errs = append(errs, item(id, v, readOnlyTxnFields[i]+" is read-only: Codat sets it, and a push must not send it"))
+		}
+	}
+	return errs
+}
+
+// jsonKind names the kind of a raw JSON value: "a string", "an object" ...
+func jsonKind(raw json.RawMessage) string {
+	switch raw[0] {
+	case '"':
+		return "a string"
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case 't', 'f':
+		return "a boolean"
+	}
+	return "this value"
 }
 
 // pushTransactions validates a push synchronously (400/404 ErrorMessage)
@@ -124,15 +191,18 @@ func (s *Server) pushTransactions(q *request) response {
 	if _, ok := cn.accByID[accountID]; !ok {
 		return errorResp(http.StatusNotFound, msgAccountNotFound, item(accountID, v, "no source account "+strconv.Quote(accountID)+" on this connection"))
 	}
-	txns := *b.Transactions
+	wire := *b.Transactions
+	txns := make([]txnIn, len(wire))
 	var errs, warnings []validationItem
-	for i := range txns {
-		t := &txns[i]
-		id := t.ID
+	for i := range wire {
+		id := wire[i].ID
 		if id == "" {
 			id = "[" + strconv.Itoa(i) + "]"
 			errs = append(errs, item(id, v, "id is required"))
 		}
+		errs = append(errs, wire[i].unwire(id, v)...)
+		txns[i] = wire[i].txnIn
+		t := &txns[i]
 		if t.Date == "" {
 			errs = append(errs, item(id, v, "date is required"))
 		} else if w, err := parseLocal(t.Date); err != nil {
@@ -140,7 +210,7 @@ func (s *Server) pushTransactions(q *request) response {
 		} else {
 			t.wall = w
 		}
-		if t.Amount == "" {
+		if len(wire[i].Amount) == 0 || string(wire[i].Amount) == "null" {
 			errs = append(errs, item(id, v, "amount is required"))
 		}
 		if tt := t.TransactionType; tt != nil && !slices.Contains(transactionTypes, *tt) {
@@ -157,8 +227,7 @@ func (s *Server) pushTransactions(q *request) response {
 	op.accountID = accountID
 	op.txns = txns
 	op.validation.Warnings = warnings
-	requested := q.now
-	s.later(func(now time.Time) { s.completePush(op, requested, now) })
+	s.schedulePushLocked(op, q.now) // scenarios.go
 	out := op.json()
 	out.Data = pushEchoJSON{AccountID: accountID, Transactions: txns}
 	return jsonResp(http.StatusOK, out)
@@ -190,10 +259,20 @@ func (s *Server) completePush(op *pushOp, requested, now time.Time) {
 	a := cn.accByID[op.accountID]
 	if errs := pushErrors(cn, a, op.accountID, op.txns, requested); len(errs) > 0 {
 		op.fail(now, errs...)
+		if a != nil {
+			if t, ok := cn.targetByID[a.targetID]; ok {
+				t.refuse(op, errs, now) // the console shows them (console.go)
+			}
+		}
 		s.emitWriteLocked(op) // webhook (webhooks.go)
 		return
 	}
 	a.landed = append(a.landed, op.txns...)
+	if t, ok := cn.targetByID[a.targetID]; ok {
+		for _, x := range op.txns {
+			t.register = append(t.register, registerLine{txn: x, source: a.id, op: op.key})
+		}
+	}
 	changes := make([]changeJSON, len(op.txns))
 	for i, t := range op.txns {
 		changes[i] = changeJSON{Type: "Created", RecordRef: recordRefJSON{ID: t.ID, DataType: "bankTransactions"}}
@@ -205,6 +284,10 @@ func (s *Server) completePush(op *pushOp, requested, now time.Time) {
 		}
 	}
 	op.succeed(now, changes)
+	if op.timesOut { // Scenarios.TimedOutWritten: written, yet TimedOut
+		s.scen.counts.TimedOutWritten++
+		op.timeOut(now)
+	}
 	s.emitWriteLocked(op) // webhook (webhooks.go)
 }
 

@@ -114,11 +114,20 @@ func TestPushFailsOlderThanNewestHeld(t *testing.T) {
 }
 
 func TestPushFailsInTheFuture(t *testing.T) {
-	for _, platform := range []string{bankfeeds.PlatformXero, bankfeeds.PlatformNetSuite, bankfeeds.PlatformQuickBooksOnlineBankFeeds} {
-		t.Run(platform, func(t *testing.T) {
-			e := newRuleEnv(t, platform)
-			e.wantFailed(e.push(line("t1", at(14*time.Hour+time.Second), true)), "BankTransactionsFutureDateValidator", 0)
-			e.wantSuccess(e.push(line("t2", at(14*time.Hour), true))) // UTC+14 is still today somewhere
+	cases := []struct {
+		platform string
+		slack    time.Duration // how far past the UTC now a wall clock may be
+	}{
+		{bankfeeds.PlatformXero, 14 * time.Hour},
+		{bankfeeds.PlatformNetSuite, 14 * time.Hour},
+		{bankfeeds.PlatformSageBankFeeds, 14 * time.Hour},
+		{bankfeeds.PlatformQuickBooksOnlineBankFeeds, 0}, // US and Canada: no clock is ahead of UTC
+	}
+	for _, tc := range cases {
+		t.Run(tc.platform, func(t *testing.T) {
+			e := newRuleEnv(t, tc.platform)
+			e.wantFailed(e.push(line("t1", at(tc.slack+time.Second), true)), "BankTransactionsFutureDateValidator", 0)
+			e.wantSuccess(e.push(line("t2", at(tc.slack), true))) // the last second of the SMB's now
 		})
 	}
 }
@@ -135,25 +144,49 @@ func TestPushDateOffsetIsDropped(t *testing.T) {
 	e.wantSuccess(e.push(line("t3", "2026-03-11", true))) // a bare date is midnight
 }
 
+// TestPushHistoryWindows holds each window's first accepted day. The sandbox
+// clock is 2026-03-10T12:00Z: the furthest-behind SMB's today is 2026-03-10
+// for QBO (UTC-10, 02:00) and for Xero (UTC-12, 00:00).
 func TestPushHistoryWindows(t *testing.T) {
 	cases := []struct {
-		platform string
-		window   time.Duration
+		name, platform string
+		now            time.Time
+		line           string
+		ok             bool
 	}{
-		{bankfeeds.PlatformQuickBooksOnlineBankFeeds, 7 * 24 * time.Hour},
-		{bankfeeds.PlatformXero, 365 * 24 * time.Hour},
+		{"qbo date-only 7 days back", bankfeeds.PlatformQuickBooksOnlineBankFeeds, rulesNow, "2026-03-03", true},
+		{"qbo 7 days back with a time", bankfeeds.PlatformQuickBooksOnlineBankFeeds, rulesNow, "2026-03-03T00:00:01", true},
+		{"qbo last second of day 8", bankfeeds.PlatformQuickBooksOnlineBankFeeds, rulesNow, "2026-03-02T23:59:59", false},
+		{"qbo date-only 8 days back", bankfeeds.PlatformQuickBooksOnlineBankFeeds, rulesNow, "2026-03-02", false},
+		// At 05:00Z it is still the 9th in Hawaii: its 7 days reach the 2nd.
+		{"qbo hawaii's today", bankfeeds.PlatformQuickBooksOnlineBankFeeds, time.Date(2026, 3, 10, 5, 0, 0, 0, time.UTC), "2026-03-02", true},
+		{"qbo at 10:00Z", bankfeeds.PlatformQuickBooksOnlineBankFeeds, time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC), "2026-03-02T23:59:59", false},
+		{"xero a calendar year back", bankfeeds.PlatformXero, rulesNow, "2025-03-10", true},
+		{"xero a year and a day back", bankfeeds.PlatformXero, rulesNow, "2025-03-09T23:59:59", false},
+		// Across the leap day 2024-02-29: 366 days, still one calendar year.
+		{"xero across a leap day", bankfeeds.PlatformXero, time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC), "2023-03-01", true},
+		{"xero across a leap day, a day more", bankfeeds.PlatformXero, time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC), "2023-02-28T23:59:59", false},
+		// A year back from 29 February is 28 February.
+		{"xero from a leap day", bankfeeds.PlatformXero, time.Date(2024, 2, 29, 12, 0, 0, 0, time.UTC), "2023-02-28", true},
+		{"xero from a leap day, a day more", bankfeeds.PlatformXero, time.Date(2024, 2, 29, 12, 0, 0, 0, time.UTC), "2023-02-27", false},
+		// At 11:00Z it is still yesterday at UTC-12.
+		{"xero utc-12's today", bankfeeds.PlatformXero, time.Date(2026, 3, 10, 11, 0, 0, 0, time.UTC), "2025-03-09", true},
+		{"netsuite has no window", bankfeeds.PlatformNetSuite, rulesNow, "2020-01-01", true},
 	}
 	for _, tc := range cases {
-		t.Run(tc.platform, func(t *testing.T) {
-			e := newRuleEnv(t, tc.platform)
-			edge := -tc.window - 14*time.Hour
-			e.wantFailed(e.push(line("t1", at(edge-time.Second), true)), "BankTransactionsDateRangeValidator", 0)
-			e.wantSuccess(e.push(line("t2", at(edge), true)))
+		t.Run(tc.name, func(t *testing.T) {
+			now := tc.now
+			srv, c := sandbox(t, bankfeedstest.WithClock(func() time.Time { return now }))
+			co, conn := linked(t, srv, c, tc.platform, v2Account("a1", "USD"))
+			e := &ruleEnv{srv: srv, c: c, co: co.ID, conn: conn.ID, t: t}
+			op := e.push(line("t1", tc.line, true))
+			if tc.ok {
+				e.wantSuccess(op)
+			} else {
+				e.wantFailed(op, "BankTransactionsDateRangeValidator", 0)
+			}
 		})
 	}
-	// NetSuite has no window.
-	e := newRuleEnv(t, bankfeeds.PlatformNetSuite)
-	e.wantSuccess(e.push(line("t1", at(-3*365*24*time.Hour), true)))
 }
 
 func TestPushFailsWithoutBalance(t *testing.T) {
@@ -205,7 +238,8 @@ func TestPushValidatedSynchronously(t *testing.T) {
 	}{
 		{"bad json", base + "a1/bankTransactions", `{"accountId":`, 400, "body"},
 		{"not an object", base + "a1/bankTransactions", `[1,2]`, 400, "body"},
-		{"amount not a number", base + "a1/bankTransactions", `{"accountId":"a1","transactions":[{"id":"x","date":"2026-03-10","amount":"ten"}]}`, 400, "body"},
+		{"amount not a number", base + "a1/bankTransactions", `{"accountId":"a1","transactions":[{"id":"x","date":"2026-03-10","amount":"ten"}]}`, 400, "x"},
+		{"amount an object", base + "a1/bankTransactions", `{"accountId":"a1","transactions":[{"id":"x","date":"2026-03-10","amount":{}}]}`, 400, "x"},
 		{"more than 1000", base + "a1/bankTransactions", map[string]any{"accountId": "a1", "transactions": many}, 400, "transactions"},
 		{"no transactions", base + "a1/bankTransactions", map[string]any{"accountId": "a1", "transactions": []any{}}, 400, "transactions"},
 		{"accountId differs", base + "a1/bankTransactions", map[string]any{"accountId": "a2", "transactions": []any{line("t", at(-time.Hour), true)}}, 400, "accountId"},

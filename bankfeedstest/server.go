@@ -35,7 +35,8 @@ type Server struct {
 	routes     []route
 
 	idem   idemStore
-	quota  quota
+	limits limiter
+	clock  clock
 	faults faultState
 	wh     webhookState // webhook endpoint, queue and delivery (webhooks.go)
 
@@ -43,6 +44,8 @@ type Server struct {
 	companies   []*company
 	companyByID map[string]*company
 	tasks       []task
+	timing      timing
+	scen        scenarioState
 }
 
 // NewServer starts a sandbox on a loopback port. Close it when done.
@@ -87,7 +90,9 @@ func newServer(opts []Option) *Server {
 		closed:      make(chan struct{}),
 		companyByID: make(map[string]*company),
 	}
-	s.quota.limit = cfg.dailyQuota
+	s.limits.daily, s.limits.perMinute, s.limits.concurrency = cfg.dailyQuota, cfg.perMinute, cfg.companyMax
+	s.timing.set(PushTiming{Delay: cfg.pushDelay, Jitter: cfg.pushJitter, Seed: cfg.pushSeed})
+	s.scen.set(cfg.scenarios)
 	s.faults.set(Faults{})
 	s.buildRoutes()
 	return s
@@ -133,7 +138,7 @@ func (s *Server) FaultCounts() FaultCounts {
 	return c
 }
 
-func (s *Server) now() time.Time { return s.cfg.now() }
+func (s *Server) now() time.Time { return s.cfg.now().Add(s.clock.get()) }
 
 // base is the public base URL for links in answers to r.
 func (s *Server) base(r *http.Request) string {
@@ -170,12 +175,18 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Date", now.UTC().Format(http.TimeFormat))
 	path := r.URL.Path
 	if path == "/link" || strings.HasPrefix(path, "/link/") {
-		s.quota.peek(w.Header(), now)
+		s.limits.peek(w.Header(), now)
 		s.serveLink(w, r)
+		return
+	}
+	if isConsole(path) {
+		s.limits.peek(w.Header(), now)
+		s.serveConsole(w, r) // console.go
 		return
 	}
 	fault := faultNone
 	status := s.serveAPI(w, r, now, &fault)
+	s.limits.served(fault == faultRateLimit)
 	if l := s.cfg.logger; l != nil {
 		l.LogAttrs(r.Context(), slog.LevelInfo, "bankfeedstest",
 			slog.String("method", r.Method), slog.String("path", path), slog.Int("status", status),
@@ -186,11 +197,20 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, now time.Time, fault *faultKind) int {
 	h := w.Header()
 	if !s.authorised(r) {
-		s.quota.peek(h, now)
+		s.limits.peek(h, now)
 		return write(w, errorResp(http.StatusUnauthorized, "Unauthorized"))
 	}
-	if !s.quota.take(h, now) {
-		return write(w, errorResp(http.StatusTooManyRequests, "You have exceeded your daily quota of "+strconv.Itoa(s.quota.limit)+" requests. It resets at midnight UTC."))
+	switch s.limits.admit(h, now) {
+	case overMinute:
+		return write(w, errorResp(http.StatusTooManyRequests, "You have made too many requests this minute. Wait for the time given in Retry-After."))
+	case overDaily:
+		return write(w, errorResp(http.StatusTooManyRequests, "You have exceeded your daily quota of requests. It resets at midnight UTC."))
+	}
+	if co := companyOf(r.URL.Path); !s.limits.enter(co) {
+		h.Set("Retry-After", "1")
+		return write(w, errorResp(http.StatusTooManyRequests, "Too many requests are in flight for this company (Codat allows 10 at once). Retry after the time given in Retry-After."))
+	} else {
+		defer s.limits.leave(co)
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err != nil {
@@ -293,30 +313,59 @@ func write(w http.ResponseWriter, resp response) int {
 	return resp.status
 }
 
-// later queues work to run once the push delay has passed. Callers hold mu.
+// later queues work to run once the push timing's delay has passed (real
+// time). Callers hold mu.
 func (s *Server) later(run func(now time.Time)) {
-	s.tasks = append(s.tasks, task{due: time.Now().Add(s.cfg.pushDelay), run: run})
+	s.tasks = append(s.tasks, task{due: time.Now().Add(s.timing.draw()), run: run})
 	s.wh.wake() // with a webhook registered, its goroutine settles the task when due
 }
 
+// at queues work to run once the sandbox clock reaches when (Advance gets
+// there without waiting). Callers hold mu.
+func (s *Server) at(when time.Time, run func(now time.Time)) {
+	s.tasks = append(s.tasks, task{at: when, run: run})
+	s.wh.wake()
+}
+
 // settleLocked runs the queued work that has come due, in the order it was
-// queued. Callers hold mu.
+// queued; work a task queues runs on a later settle. Callers hold mu.
 func (s *Server) settleLocked() {
 	if len(s.tasks) == 0 {
 		return
 	}
-	real := time.Now()
-	n := 0
-	for n < len(s.tasks) && !real.Before(s.tasks[n].due) {
-		n++
+	real, now := time.Now(), s.now()
+	var due []task
+	keep := s.tasks[:0:0]
+	for _, t := range s.tasks {
+		if t.dueBy(real, now) {
+			due = append(due, t)
+		} else {
+			keep = append(keep, t)
+		}
 	}
-	if n == 0 {
+	if len(due) == 0 {
 		return
 	}
-	due := s.tasks[:n]
-	s.tasks = append([]task(nil), s.tasks[n:]...)
-	now := s.now()
+	s.tasks = keep
 	for _, t := range due {
 		t.run(now)
 	}
+}
+
+// nextDueLocked is how long, in real time, until the next task is due,
+// counting the sandbox clock as running at real speed; false: none queued.
+func (s *Server) nextDueLocked() (time.Duration, bool) {
+	if len(s.tasks) == 0 {
+		return 0, false
+	}
+	real, now := time.Now(), s.now()
+	wait := time.Duration(1<<63 - 1)
+	for _, t := range s.tasks {
+		if !t.at.IsZero() {
+			wait = min(wait, t.at.Sub(now))
+		} else {
+			wait = min(wait, t.due.Sub(real))
+		}
+	}
+	return max(wait, 0), true
 }

@@ -103,6 +103,24 @@ type targetAccount struct {
 	status           string
 	modified         time.Time
 	fedBy            string // source account id feeding it, or ""
+
+	register []registerLine // the bank feed as the software shows it, in landing order
+	refused  []refusedLine  // lines pushes were refused, the latest maxRefusedKept
+}
+
+// registerLine is a transaction that landed in a target account.
+type registerLine struct {
+	txn    txnIn
+	source string // the source account that fed it
+	op     string // the push operation that carried it
+}
+
+// refusedLine is a transaction a push was refused, with why.
+type refusedLine struct {
+	txn    txnIn
+	op     string
+	reason string
+	at     time.Time
 }
 
 // txnIn is one bank transaction as it was pushed.
@@ -136,6 +154,7 @@ type pushOp struct {
 
 	accountID string  // bankTransactions: the source account
 	txns      []txnIn // bankTransactions: the pushed lines
+	timesOut  bool    // Scenarios.TimedOutWritten: lands, then ends TimedOut
 	newTarget *targetAccount
 }
 
@@ -153,6 +172,14 @@ type managedSync struct {
 // task is work that completes later: a push operation, a mapping, a sync.
 // Tasks run in the order they were queued once their due time has passed.
 type task struct {
-	due time.Time // real (monotonic) time
+	due time.Time // real (monotonic) time; zero for a task on the sandbox clock
+	at  time.Time // sandbox clock time (Server.at); zero for a real-time task
 	run func(now time.Time)
+}
+
+func (t task) dueBy(real, now time.Time) bool {
+	if !t.at.IsZero() {
+		return !now.Before(t.at)
+	}
+	return !real.Before(t.due)
 }

@@ -199,14 +199,54 @@ func (s *Server) createTargetAccount(q *request) response {
 		}
 		if cn.status != statusLinked {
 			op.fail(now, item(cn.id, "BankAccountValidator", "The data connection is "+cn.status+"; bank accounts can only be created on a Linked connection."))
+			s.emitWriteLocked(op) // bankAccounts.write.unsuccessful (events.go)
 			return
 		}
 		t.modified = stamp(now)
 		cn.targets = append(cn.targets, t)
 		cn.targetByID[t.id] = t
 		op.succeed(now, []changeJSON{{Type: "Created", RecordRef: recordRefJSON{ID: t.id, DataType: "bankAccounts"}}})
+		s.emitWriteLocked(op) // bankAccounts.write.successful (events.go)
 	})
 	out := op.json()
 	out.Data = t.json()
 	return jsonResp(http.StatusOK, out)
+}
+
+// maxRefusedKept bounds the refused lines a target account keeps.
+const maxRefusedKept = 2000
+
+// refuse keeps the lines of a failed push with the reasons that name each
+// one, or the push's own reasons (a disconnected account, say).
+func (t *targetAccount) refuse(op *pushOp, errs []validationItem, now time.Time) {
+	byLine := make(map[string]string, len(errs))
+	general := ""
+	for _, e := range errs {
+		switch {
+		case e.ItemID == op.conn.id || e.ItemID == op.accountID:
+			general = joinReason(general, e.Message)
+		default:
+			byLine[e.ItemID] = joinReason(byLine[e.ItemID], e.Message)
+		}
+	}
+	for _, x := range op.txns {
+		reason := byLine[x.ID]
+		if reason == "" {
+			reason = general
+		}
+		if reason == "" {
+			reason = "Refused with the rest of its push: " + errs[0].Message
+		}
+		t.refused = append(t.refused, refusedLine{txn: x, op: op.key, reason: reason, at: now})
+	}
+	if n := len(t.refused) - maxRefusedKept; n > 0 {
+		t.refused = append(t.refused[:0:0], t.refused[n:]...)
+	}
+}
+
+func joinReason(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + " " + b
 }

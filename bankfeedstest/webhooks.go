@@ -2,7 +2,6 @@ package bankfeedstest
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -44,13 +43,6 @@ const (
 	webhookQueueMax = 10000
 )
 
-// Event types the sandbox sends (see the webhooks package for them all).
-const (
-	eventSourceAccountConnected = string(webhooks.EventSourceAccountConnected)
-	eventWriteSuccessful        = string(webhooks.EventBankTransactionsWriteSuccessful)
-	eventWriteUnsuccessful      = string(webhooks.EventBankTransactionsWriteUnsuccessful)
-)
-
 var errWebhookClosed = errors.New("bankfeedstest: SetWebhook: the server is closed")
 
 // WebhookCounts says what the sandbox's webhook delivery has done since the
@@ -67,14 +59,19 @@ type WebhookCounts struct {
 	Failed int
 	// Pending is the number of events queued or being delivered now.
 	Pending int
+	// Redelivered counts events queued again by RedeliverWebhooks.
+	Redelivered int
 }
 
 // WithWebhook registers a webhook endpoint and its secret when the Server is
 // made, as SetWebhook does. An endpoint or secret SetWebhook would refuse
 // leaves delivery off (and is logged when WithLogger is set); call
 // SetWebhook to see the error.
-func WithWebhook(endpointURL, secret string) Option {
-	return func(c *config) { c.webhookURL, c.webhookSecret = endpointURL, secret }
+func WithWebhook(endpointURL, secret string, events ...webhooks.EventType) Option {
+	return func(c *config) {
+		c.webhookURL, c.webhookSecret = endpointURL, secret
+		c.webhookEvents = append([]webhooks.EventType(nil), events...)
+	}
 }
 
 // SetWebhook makes the sandbox deliver webhooks to endpointURL, an absolute
@@ -84,14 +81,24 @@ func WithWebhook(endpointURL, secret string) Option {
 // delivered. It fails when the URL or the secret is not valid, or the
 // Server is closed; errors never quote the secret.
 //
-// The sandbox sends, as Codat does:
+// Like a Codat consumer it subscribes to event types: events, when given,
+// are the types to send; none means every type the sandbox sends, as Codat
+// does when each happens:
 //
 //   - bankFeeds.sourceAccount.connected when a source account becomes
 //     connected: through CompleteLink, the hosted link page, or a mapping
 //     made through the API (when the mapping completes);
+//   - bankFeeds.sourceAccount.disconnected when one becomes disconnected:
+//     through the update API, revoked QBO credentials, Disconnect (and the
+//     console), or Scenarios.QBODisconnect;
 //   - bankTransactions.write.successful when a push of bank transactions
 //     ends Success, and bankTransactions.write.unsuccessful when it ends
-//     Failed.
+//     Failed or TimedOut; bankAccounts.write.successful and .unsuccessful
+//     for the creation of a target bank account;
+//   - connection.created, connection.connected (PendingAuth becomes
+//     Linked), connection.disconnected (Linked becomes Unlinked, by the
+//     unlink API or when a QBO connection's last account disconnects) and
+//     connection.deleted.
 //
 // Each is a POST of Codat's envelope {id, eventType, generatedDate,
 // payload} with Content-Type application/json and the headers webhook-id,
@@ -114,7 +121,7 @@ func WithWebhook(endpointURL, secret string) Option {
 // most 1), drawn from a generator seeded with Faults.Seed: the same seed and
 // the same events give the same duplicates. Events go to the endpoint registered when they are sent.
 // Close stops delivery.
-func (s *Server) SetWebhook(endpointURL, secret string) error {
+func (s *Server) SetWebhook(endpointURL, secret string, events ...webhooks.EventType) error {
 	endpointURL = strings.TrimSpace(endpointURL)
 	if endpointURL != "" {
 		if err := checkWebhookURL(endpointURL); err != nil {
@@ -131,6 +138,13 @@ func (s *Server) SetWebhook(endpointURL, secret string) error {
 		return errWebhookClosed
 	}
 	w.endpoint, w.secret = endpointURL, secret
+	w.types = nil
+	if len(events) > 0 {
+		w.types = make(map[string]bool, len(events))
+		for _, t := range events {
+			w.types[string(t)] = true
+		}
+	}
 	if endpointURL == "" {
 		w.queue = nil
 		return nil
@@ -193,7 +207,7 @@ func (s *Server) applyWebhookOption() {
 	if s.cfg.webhookURL == "" {
 		return
 	}
-	if err := s.SetWebhook(s.cfg.webhookURL, s.cfg.webhookSecret); err != nil && s.cfg.logger != nil {
+	if err := s.SetWebhook(s.cfg.webhookURL, s.cfg.webhookSecret, s.cfg.webhookEvents...); err != nil && s.cfg.logger != nil {
 		s.cfg.logger.Error("bankfeedstest: webhook delivery is off", "error", err.Error())
 	}
 }
@@ -203,8 +217,10 @@ type webhookState struct {
 	mu       sync.Mutex
 	endpoint string // "": delivery off
 	secret   string
+	types    map[string]bool // the event types subscribed to; nil: all
 	queue    []*webhookEvent
-	busy     bool // an event taken from the queue is being delivered
+	log      []*webhookRecord // the delivery log (events.go)
+	busy     bool             // an event taken from the queue is being delivered
 	counts   WebhookCounts
 	stopped  bool
 
@@ -218,10 +234,12 @@ type webhookState struct {
 	dupP   float64
 }
 
-// webhookEvent is one message: its webhook-id and its body.
+// webhookEvent is one message: its webhook-id, its body, and its record in
+// the delivery log (events.go).
 type webhookEvent struct {
 	msgID string
 	body  []byte
+	rec   *webhookRecord
 }
 
 // wake asks the delivery goroutine, if there is one, to look again. Callers
@@ -248,6 +266,13 @@ func (w *webhookState) enabled() bool {
 	return w.endpoint != "" && !w.stopped
 }
 
+// wants reports whether delivery is on for events of a type.
+func (w *webhookState) wants(eventType string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.endpoint != "" && !w.stopped && (w.types == nil || w.types[eventType])
+}
+
 func (w *webhookState) enqueue(e *webhookEvent) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -259,6 +284,7 @@ func (w *webhookState) enqueue(e *webhookEvent) {
 		return
 	}
 	w.queue = append(w.queue, e)
+	w.logLocked(e)
 	w.wakeLocked()
 }
 
@@ -401,10 +427,7 @@ func (s *Server) settleForWebhooks() (time.Duration, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleLocked()
-	if len(s.tasks) == 0 {
-		return 0, false
-	}
-	return max(time.Until(s.tasks[0].due), 0), true
+	return s.nextDueLocked()
 }
 
 // deliverWebhook sends one event until an attempt succeeds or the attempts
@@ -421,11 +444,11 @@ func (s *Server) deliverWebhook(ctx context.Context, hc *http.Client, e *webhook
 		if endpoint == "" {
 			return nil // delivery turned off: the event is discarded
 		}
-		if !postWebhook(ctx, hc, endpoint, secret, e) {
+		if !s.wh.attempt(e, postWebhook(ctx, hc, endpoint, secret, e)) {
 			continue
 		}
 		if s.wh.delivered() {
-			postWebhook(ctx, hc, endpoint, secret, e)
+			s.wh.attempt(e, postWebhook(ctx, hc, endpoint, secret, e))
 			return func(c *WebhookCounts) { c.Duplicates++ }
 		}
 		return nil
@@ -433,22 +456,25 @@ func (s *Server) deliverWebhook(ctx context.Context, hc *http.Client, e *webhook
 	if ctx.Err() != nil {
 		return nil
 	}
+	s.wh.gaveUp(e)
 	return func(c *WebhookCounts) { c.Failed++ }
 }
 
-// postWebhook makes one attempt and reports whether the endpoint answered
-// 2xx.
-func postWebhook(ctx context.Context, hc *http.Client, endpoint, secret string, e *webhookEvent) bool {
+// postWebhook makes one attempt and says how the endpoint answered.
+func postWebhook(ctx context.Context, hc *http.Client, endpoint, secret string, e *webhookEvent) webhookAttempt {
 	now := time.Now()
+	out := webhookAttempt{At: now}
 	sig, err := webhooks.Sign(secret, e.msgID, now, e.body)
 	if err != nil {
-		return false // SetWebhook checked the secret; cannot happen
+		out.Err = "the secret cannot sign" // SetWebhook checked it; cannot happen
+		return out
 	}
 	ctx, cancel := context.WithTimeout(ctx, webhookTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(string(e.body)))
 	if err != nil {
-		return false
+		out.Err = "the request could not be made"
+		return out
 	}
 	h := req.Header
 	h.Set("Content-Type", "application/json")
@@ -457,12 +483,16 @@ func postWebhook(ctx context.Context, hc *http.Client, endpoint, secret string, 
 	h.Set("webhook-timestamp", strconv.FormatInt(now.Unix(), 10))
 	h.Set("webhook-signature", sig)
 	resp, err := hc.Do(req)
+	out.Took = time.Since(now)
 	if err != nil {
-		return false
+		out.Err = describeSendError(err)
+		return out
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10)) // also lets the connection be reused
 	_ = resp.Body.Close()
-	return resp.StatusCode >= 200 && resp.StatusCode < 300
+	out.Status = resp.StatusCode
+	out.Answer = string(answer[:min(len(answer), maxAnswerKept)])
+	return out
 }
 
 // sleepOrDone waits d; false when ctx ends first.
@@ -527,61 +557,4 @@ func (s *Server) companyRef(co *company) companyRefJSON {
 		ref.Tags = co.tags // marshalled before the lock is released
 	}
 	return ref
-}
-
-// emitLocked queues an event when delivery is on. Callers hold Server.mu,
-// which keeps the queue in the order the events happened.
-func (s *Server) emitLocked(eventType string, payload func() any) {
-	if !s.wh.enabled() {
-		return
-	}
-	body, err := json.Marshal(webhookEnvelopeJSON{
-		ID:            newUUID(),
-		EventType:     eventType,
-		GeneratedDate: formatTime(s.now()),
-		Payload:       payload(),
-	})
-	if err != nil {
-		return // the payloads are plain data; cannot happen
-	}
-	s.wh.enqueue(&webhookEvent{msgID: "msg_" + randomHex(16), body: body})
-}
-
-// emitConnectedLocked sends bankFeeds.sourceAccount.connected for a source
-// account that has just become connected, in the connection's shape.
-func (s *Server) emitConnectedLocked(cn *connection, a *sourceAccount) {
-	s.emitLocked(eventSourceAccountConnected, func() any {
-		return sourceAccountWebhookJSON{
-			ReferenceCompany: s.companyRef(cn.co),
-			CompanyID:        cn.co.id,
-			ConnectionID:     cn.id,
-			SourceAccount:    accountJSON(cn, a),
-		}
-	})
-}
-
-// emitWriteLocked sends bankTransactions.write.successful or
-// .unsuccessful for a push operation that has just completed.
-func (s *Server) emitWriteLocked(op *pushOp) {
-	if op.status == pushPending {
-		return
-	}
-	eventType := eventWriteUnsuccessful // Failed and TimedOut
-	if op.status == pushSuccess {
-		eventType = eventWriteSuccessful
-	}
-	s.emitLocked(eventType, func() any {
-		out := writeWebhookJSON{
-			ID:               op.key,
-			Type:             "Create",
-			ReferenceCompany: s.companyRef(op.co),
-			ConnectionID:     op.conn.id,
-			RequestedOnDate:  formatTime(op.requested),
-			Status:           op.status,
-		}
-		if !op.completed.IsZero() {
-			out.CompletedOnDate = formatTime(op.completed)
-		}
-		return out
-	})
 }

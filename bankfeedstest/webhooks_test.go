@@ -37,6 +37,14 @@ var webhookSpec = sync.OnceValue(func() *contract.Spec {
 	return spec
 })
 
+// classicEvents are the event types the older tests count: the source
+// account's connection and the transaction writes.
+var classicEvents = []webhooks.EventType{
+	webhooks.EventSourceAccountConnected,
+	webhooks.EventBankTransactionsWriteSuccessful,
+	webhooks.EventBankTransactionsWriteUnsuccessful,
+}
+
 // delivery is one webhook request the receiver verified.
 type delivery struct {
 	msgID  string
@@ -279,7 +287,7 @@ func wantWrite(t *testing.T, c *bankfeeds.Client, e *webhooks.Event, want webhoo
 func TestWebhookJourney(t *testing.T) {
 	srv, c := sandbox(t, bankfeedstest.WithPushDelay(5*time.Millisecond))
 	rcv := newReceiver(t, nil)
-	if err := srv.SetWebhook(rcv.URL, rcv.secret); err != nil {
+	if err := srv.SetWebhook(rcv.URL, rcv.secret, classicEvents...); err != nil {
 		t.Fatal(err)
 	}
 	ctx := t.Context()
@@ -349,7 +357,7 @@ func TestWebhookJourney(t *testing.T) {
 func TestWebhookConnectedByLinkPageAndMappingAPI(t *testing.T) {
 	srv, c := sandbox(t, bankfeedstest.WithPushDelay(100*time.Millisecond))
 	rcv := newReceiver(t, nil)
-	if err := srv.SetWebhook(rcv.URL, rcv.secret); err != nil {
+	if err := srv.SetWebhook(rcv.URL, rcv.secret, classicEvents...); err != nil {
 		t.Fatal(err)
 	}
 	ctx := t.Context()
@@ -390,7 +398,7 @@ func TestWebhookRetries(t *testing.T) {
 		}
 		return http.StatusNoContent // any 2xx counts
 	})
-	if err := srv.SetWebhook(rcv.URL, rcv.secret); err != nil {
+	if err := srv.SetWebhook(rcv.URL, rcv.secret, classicEvents...); err != nil {
 		t.Fatal(err)
 	}
 	linked(t, srv, c, bankfeeds.PlatformXero, v2Account("r-1", "GBP"))
@@ -427,7 +435,7 @@ func TestWebhookGivesUpAndMovesOn(t *testing.T) {
 		}
 		return http.StatusOK
 	})
-	if err := srv.SetWebhook(rcv.URL, rcv.secret); err != nil {
+	if err := srv.SetWebhook(rcv.URL, rcv.secret, classicEvents...); err != nil {
 		t.Fatal(err)
 	}
 	linked(t, srv, c, bankfeeds.PlatformXero, v2Account("g-1", "GBP"))
@@ -456,7 +464,7 @@ func duplicateRun(t *testing.T, n int, f *bankfeedstest.Faults) []int {
 		srv.SetFaults(*f)
 	}
 	rcv := newReceiver(t, nil)
-	if err := srv.SetWebhook(rcv.URL, rcv.secret); err != nil {
+	if err := srv.SetWebhook(rcv.URL, rcv.secret, classicEvents...); err != nil {
 		t.Fatal(err)
 	}
 	accts := make([]bankfeeds.SourceAccount, n)
@@ -562,7 +570,7 @@ func TestWebhookHandlerAbsorbsDuplicates(t *testing.T) {
 	}
 	hs := httptest.NewServer(h)
 	defer hs.Close()
-	if err := srv.SetWebhook(hs.URL, secret); err != nil {
+	if err := srv.SetWebhook(hs.URL, secret, classicEvents...); err != nil {
 		t.Fatal(err)
 	}
 	linked(t, srv, c, bankfeeds.PlatformXero, v2Account("h-1", "GBP"), v2Account("h-2", "GBP"))
@@ -605,7 +613,7 @@ func TestWebhookCloseStopsDelivery(t *testing.T) {
 
 	srv := bankfeedstest.NewServer(bankfeedstest.WithPushDelay(0))
 	c := client(t, srv)
-	if err := srv.SetWebhook(rcv.URL, webhooks.NewSecret()); err != nil {
+	if err := srv.SetWebhook(rcv.URL, webhooks.NewSecret(), classicEvents...); err != nil {
 		t.Fatal(err)
 	}
 	linked(t, srv, c, bankfeeds.PlatformXero, v2Account("c-1", "GBP"), v2Account("c-2", "GBP"))
@@ -630,7 +638,7 @@ func TestWebhookCloseStopsDelivery(t *testing.T) {
 	if got := srv.WebhookCounts(); got.Delivered != 0 || got.Pending != 0 || got.Failed != 0 {
 		t.Errorf("counts after Close %+v, want nothing delivered or pending", got)
 	}
-	if err := srv.SetWebhook(rcv.URL, webhooks.NewSecret()); err == nil {
+	if err := srv.SetWebhook(rcv.URL, webhooks.NewSecret(), classicEvents...); err == nil {
 		t.Error("SetWebhook after Close: want an error")
 	}
 	srv.Close() // again: no-op
@@ -675,7 +683,7 @@ func TestSetWebhookValidation(t *testing.T) {
 func TestSetWebhookOff(t *testing.T) {
 	srv, c := sandbox(t)
 	rcv := newReceiver(t, nil)
-	if err := srv.SetWebhook(rcv.URL, rcv.secret); err != nil {
+	if err := srv.SetWebhook(rcv.URL, rcv.secret, classicEvents...); err != nil {
 		t.Fatal(err)
 	}
 	linked(t, srv, c, bankfeeds.PlatformXero, v2Account("o-1", "GBP"))
@@ -684,7 +692,7 @@ func TestSetWebhookOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	linked(t, srv, c, bankfeeds.PlatformXero, v2Account("o-2", "GBP"))
-	if err := srv.SetWebhook(rcv.URL, rcv.secret); err != nil {
+	if err := srv.SetWebhook(rcv.URL, rcv.secret, classicEvents...); err != nil {
 		t.Fatal(err)
 	}
 	linked(t, srv, c, bankfeeds.PlatformXero, v2Account("o-3", "GBP"))
@@ -702,7 +710,7 @@ func TestSetWebhookOff(t *testing.T) {
 func TestSetWebhookOffAbandonsRetries(t *testing.T) {
 	srv, c := sandbox(t)
 	rcv := newReceiver(t, func(int) int { return http.StatusBadGateway })
-	if err := srv.SetWebhook(rcv.URL, rcv.secret); err != nil {
+	if err := srv.SetWebhook(rcv.URL, rcv.secret, classicEvents...); err != nil {
 		t.Fatal(err)
 	}
 	linked(t, srv, c, bankfeeds.PlatformXero, v2Account("a-1", "GBP"), v2Account("a-2", "GBP"))
@@ -734,7 +742,7 @@ func TestSetWebhookOffAbandonsRetries(t *testing.T) {
 // secret leaves delivery off and is logged without the secret.
 func TestWithWebhook(t *testing.T) {
 	rcv := newReceiver(t, nil)
-	srv, c := sandbox(t, bankfeedstest.WithWebhook(rcv.URL, rcv.secret))
+	srv, c := sandbox(t, bankfeedstest.WithWebhook(rcv.URL, rcv.secret, classicEvents...))
 	linked(t, srv, c, bankfeeds.PlatformXero, v2Account("w-1", "GBP"))
 	if evs := rcv.waitEvents(t, 1); evs[0].Type != webhooks.EventSourceAccountConnected {
 		t.Errorf("event %s", evs[0].Type)

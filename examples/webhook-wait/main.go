@@ -81,7 +81,9 @@ func run(ctx context.Context, out io.Writer) error {
 	go func() { _ = hs.Serve(ln) }()
 	defer hs.Close()
 	endpoint := "http://" + ln.Addr().String() + "/codat/webhooks"
-	if err := srv.SetWebhook(endpoint, secret); err != nil {
+	// Subscribe to the events this service acts on, as a Codat endpoint would.
+	if err := srv.SetWebhook(endpoint, secret, webhooks.EventSourceAccountConnected,
+		webhooks.EventBankTransactionsWriteSuccessful, webhooks.EventBankTransactionsWriteUnsuccessful); err != nil {
 		return err
 	}
 	// Misbehave as Codat may: some webhooks arrive twice.

@@ -1,0 +1,278 @@
+package bankfeedstest
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The console: the accounting side as a person sees it, served at "/" with
+// no API key, like the link pages. Plain server-rendered HTML (console
+// views in consoleview.go, templates in consoletmpl.go), every value
+// escaped by html/template, no script and nothing from the network.
+//
+//	GET  /                                                   companies, connections, accounts, limits, controls
+//	GET  /console/companies/{c}/connections/{cc}/targets/{t} a target account's bank feed (the register)
+//	GET  /console/companies/{c}/pushes                       a company's push operations
+//	GET  /console/webhooks                                   webhook deliveries and their attempts
+//	POST /console/clock                                      advance the sandbox clock (advance=36h)
+//	POST /console/faults                                     inject or clear faults
+//	POST /console/scenarios                                  switch scenarios on or off
+//	POST /console/webhooks/redeliver                         redeliver events since a time
+//	POST /console/companies/{c}/connections/{cc}/accounts/{a}/disconnect
+//
+// Every control is also a method of Server (Advance, SetFaults,
+// SetScenarios, RedeliverWebhooks, Disconnect), and the forms are plain
+// POSTs a script can send with curl. A POST from another site (the
+// browser's Sec-Fetch-Site says cross-site) is refused.
+
+// isConsole reports whether a path is the console's.
+func isConsole(path string) bool {
+	return path == "/" || path == "/console" || strings.HasPrefix(path, "/console/")
+}
+
+func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'self'")
+	segs, ok := splitPath(r.URL.EscapedPath())
+	if !ok {
+		s.consoleError(w, http.StatusNotFound, "There is no page here.")
+		return
+	}
+	if r.Method == http.MethodPost {
+		if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+			s.consoleError(w, http.StatusForbidden, "The console takes no requests from other sites.")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		if err := r.ParseForm(); err != nil {
+			s.consoleError(w, http.StatusBadRequest, "The form could not be read.")
+			return
+		}
+		s.consoleAction(w, r, segs)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		s.consoleError(w, http.StatusMethodNotAllowed, "This page does not take that request.")
+		return
+	}
+	switch {
+	case len(segs) == 1 && (segs[0] == "" || segs[0] == "console"):
+		s.render(w, http.StatusOK, "overview", s.overviewView(r))
+	case len(segs) == 2 && segs[1] == "webhooks":
+		s.render(w, http.StatusOK, "webhooks", s.webhooksView(r))
+	case len(segs) == 4 && segs[1] == "companies" && segs[3] == "pushes":
+		v, ok := s.pushesView(segs[2])
+		if !ok {
+			s.consoleError(w, http.StatusNotFound, "This company does not exist or was deleted.")
+			return
+		}
+		s.render(w, http.StatusOK, "pushes", v)
+	case len(segs) == 7 && segs[1] == "companies" && segs[3] == "connections" && segs[5] == "targets":
+		v, ok := s.registerView(segs[2], segs[4], segs[6])
+		if !ok {
+			s.consoleError(w, http.StatusNotFound, "This bank account does not exist or was deleted.")
+			return
+		}
+		s.render(w, http.StatusOK, "register", v)
+	default:
+		s.consoleError(w, http.StatusNotFound, "There is no page here.")
+	}
+}
+
+// consoleAction runs a control and sends the browser back where it was.
+func (s *Server) consoleAction(w http.ResponseWriter, r *http.Request, segs []string) {
+	back, notice := "/", ""
+	switch {
+	case len(segs) == 2 && segs[1] == "clock":
+		d, err := time.ParseDuration(strings.TrimSpace(r.PostFormValue("advance")))
+		if err != nil || d <= 0 {
+			s.consoleError(w, http.StatusBadRequest, "Advance the clock by a positive duration, such as 90m, 36h or 72h.")
+			return
+		}
+		now, _ := s.Advance(d)
+		notice = "The sandbox clock moved " + d.String() + " forward, to " + now.UTC().Format("2006-01-02 15:04:05") + " UTC."
+	case len(segs) == 2 && segs[1] == "faults":
+		f, err := faultsFromForm(r.PostForm)
+		if err != nil {
+			s.consoleError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		s.SetFaults(f)
+		notice = "Faults set."
+		if !f.any() && f.Latency == 0 {
+			notice = "Faults cleared."
+		}
+	case len(segs) == 2 && segs[1] == "scenarios":
+		sc, err := scenariosFromForm(r.PostForm)
+		if err != nil {
+			s.consoleError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		s.SetScenarios(sc)
+		notice = "Scenarios set."
+	case len(segs) == 3 && segs[1] == "webhooks" && segs[2] == "redeliver":
+		since, err := parseInstant(r.PostFormValue("since"))
+		if err != nil {
+			s.consoleError(w, http.StatusBadRequest, "Give the time to redeliver from, such as 2026-03-10T09:00 (UTC).")
+			return
+		}
+		n := s.RedeliverWebhooks(since)
+		back, notice = "/console/webhooks", strconv.Itoa(n)+" event(s) queued for redelivery."
+	case len(segs) == 8 && segs[1] == "companies" && segs[3] == "connections" && segs[5] == "accounts" && segs[7] == "disconnect":
+		if err := s.Disconnect(segs[2], segs[4], segs[6]); err != nil {
+			s.consoleError(w, http.StatusBadRequest, "The account could not be disconnected: it is not connected, or no longer exists.")
+			return
+		}
+		notice = "Source account " + segs[6] + " disconnected."
+	default:
+		s.consoleError(w, http.StatusNotFound, "There is no control here.")
+		return
+	}
+	http.Redirect(w, r, back+"?notice="+url.QueryEscape(notice), http.StatusSeeOther)
+}
+
+// faultsFromForm reads the faults form: probabilities from 0 to 1, and
+// durations.
+func faultsFromForm(v url.Values) (Faults, error) {
+	var f Faults
+	var err error
+	num := func(name string, p *float64) {
+		if x := strings.TrimSpace(v.Get(name)); x != "" && err == nil {
+			n, e := strconv.ParseFloat(x, 64)
+			if e != nil || !(n >= 0 && n <= 1) { // NaN too
+				err = errorf("%s must be a probability from 0 to 1", name)
+			}
+			*p = n
+		}
+	}
+	dur := func(name string, d *time.Duration) {
+		if x := strings.TrimSpace(v.Get(name)); x != "" && err == nil {
+			n, e := time.ParseDuration(x)
+			if e != nil || n < 0 {
+				err = errorf("%s must be a duration such as 2s", name)
+			}
+			*d = n
+		}
+	}
+	if x := strings.TrimSpace(v.Get("seed")); x != "" {
+		n, e := strconv.ParseInt(x, 10, 64)
+		if e != nil {
+			return Faults{}, errorf("seed must be a whole number")
+		}
+		f.Seed = n
+	}
+	num("serverErrorBefore", &f.ServerErrorBefore)
+	num("rateLimit", &f.RateLimit)
+	num("lostAfterCommit", &f.LostAfterCommit)
+	num("serverErrorAfter", &f.ServerErrorAfter)
+	num("stall", &f.Stall)
+	num("webhookDuplicate", &f.WebhookDuplicate)
+	dur("retryAfter", &f.RetryAfter)
+	dur("stallFor", &f.StallFor)
+	dur("latency", &f.Latency)
+	f.Paths = strings.TrimSpace(v.Get("paths"))
+	if v.Get("clear") != "" {
+		return Faults{}, nil
+	}
+	return f, err
+}
+
+// scenariosFromForm reads the scenarios form.
+func scenariosFromForm(v url.Values) (Scenarios, error) {
+	var sc Scenarios
+	var err error
+	num := func(name string, p *float64) {
+		if x := strings.TrimSpace(v.Get(name)); x != "" && err == nil {
+			n, e := strconv.ParseFloat(x, 64)
+			if e != nil || !(n >= 0 && n <= 1) { // NaN too
+				err = errorf("%s must be a probability from 0 to 1", name)
+			}
+			*p = n
+		}
+	}
+	dur := func(name string, d *time.Duration) {
+		if x := strings.TrimSpace(v.Get(name)); x != "" && err == nil {
+			n, e := time.ParseDuration(x)
+			if e != nil || n < 0 {
+				err = errorf("%s must be a duration such as 72h", name)
+			}
+			*d = n
+		}
+	}
+	if x := strings.TrimSpace(v.Get("seed")); x != "" {
+		n, e := strconv.ParseInt(x, 10, 64)
+		if e != nil {
+			return Scenarios{}, errorf("seed must be a whole number")
+		}
+		sc.Seed = n
+	}
+	num("longPending", &sc.LongPending)
+	dur("pendingFor", &sc.PendingFor)
+	num("timedOutWritten", &sc.TimedOutWritten)
+	num("qboDisconnect", &sc.QBODisconnect)
+	dur("disconnectAfter", &sc.DisconnectAfter)
+	if v.Get("clear") != "" {
+		return Scenarios{}, nil
+	}
+	return sc, err
+}
+
+func (s *Server) consoleError(w http.ResponseWriter, status int, msg string) {
+	s.render(w, status, "error", pageView{Title: http.StatusText(status), Error: msg})
+}
+
+// errorf makes an error for a person to read.
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// ParseFaults reads faults written as comma-separated name=value pairs,
+// the names of the console's form: seed, serverErrorBefore, rateLimit,
+// lostAfterCommit, serverErrorAfter, stall, webhookDuplicate (probabilities
+// from 0 to 1), retryAfter, stallFor, latency (durations) and paths, as in
+// "seed=1,serverErrorBefore=0.1,lostAfterCommit=0.05". The sandbox command's
+// -faults flag takes it.
+func ParseFaults(s string) (Faults, error) {
+	v, err := pairs(s, "seed", "serverErrorBefore", "rateLimit", "lostAfterCommit", "serverErrorAfter", "stall",
+		"webhookDuplicate", "retryAfter", "stallFor", "latency", "paths")
+	if err != nil {
+		return Faults{}, err
+	}
+	return faultsFromForm(v)
+}
+
+// ParseScenarios reads scenarios written as ParseFaults reads faults: seed,
+// longPending, pendingFor, timedOutWritten, qboDisconnect,
+// disconnectAfter, as in "seed=3,qboDisconnect=1,disconnectAfter=72h". The
+// sandbox command's -scenarios flag takes it.
+func ParseScenarios(s string) (Scenarios, error) {
+	v, err := pairs(s, "seed", "longPending", "pendingFor", "timedOutWritten", "qboDisconnect", "disconnectAfter")
+	if err != nil {
+		return Scenarios{}, err
+	}
+	return scenariosFromForm(v)
+}
+
+// pairs splits "a=1,b=2", refusing a name not in known.
+func pairs(s string, known ...string) (url.Values, error) {
+	v := url.Values{}
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		name, value, ok := strings.Cut(p, "=")
+		if !ok || strings.TrimSpace(name) == "" {
+			return nil, errorf("%q is not name=value", p)
+		}
+		if name = strings.TrimSpace(name); !contains(known, name) {
+			return nil, errorf("%q is not one of %s", name, strings.Join(known, ", "))
+		}
+		v.Set(name, strings.TrimSpace(value))
+	}
+	return v, nil
+}
