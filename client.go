@@ -43,6 +43,7 @@ type Client struct {
 	hooks            []Hooks           // WithHooks
 	clock            *serverClock      // the server's time, learnt from Date headers
 	pushes           *pushLedger       // per-connection send locks and known push operations
+	opTimes          *opTimes          // how long push operations take, for polling
 }
 
 // service is the common shape of every service: a back-pointer to the Client.
@@ -110,6 +111,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 		hooks:            cfg.hooks,
 		clock:            new(serverClock),
 		pushes:           newPushLedger(),
+		opTimes:          new(opTimes),
 	}
 	c.policy = &retryPolicy{max: cfg.retryMax, waitMin: cfg.retryWaitMin, waitMax: cfg.retryWaitMax}
 	c.http = c.policy.client(inner, cfg.logger)

@@ -20,6 +20,15 @@ type PushAllOptions struct {
 	// MaxAttempts bounds how often one chunk is sent after the transport's
 	// own retries gave up (default 5).
 	MaxAttempts int
+	// BeforeSend, when set, is called with the chunk about to be sent
+	// (its lines, Idempotency-Key and body hash) before its first attempt
+	// and before each attempt under a new key: keep it durably there, so a
+	// process that dies mid-send can settle the chunk. An error stops PushAll
+	// before sending; the *PushError wraps it.
+	BeforeSend func(*InFlight) error
+	// OnAccepted, when set, is called once Codat answered a chunk with its
+	// push operation (InFlight.PushOperationKey is set): keep the key.
+	OnAccepted func(*InFlight)
 	// InFlight is a chunk an earlier PushAll left in flight
 	// (PushError.InFlight, kept across a restart if need be). PushAll settles
 	// it before anything else and never sends it blindly again; Resume sets

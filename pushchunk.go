@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 )
@@ -27,6 +28,7 @@ type chunkSend struct {
 	since                              time.Time // server-clock lower bound at firstSentAt; zero: not known
 	sent                               bool      // an attempt may have reached Codat
 	opKey                              string    // the push operation, once answered
+	announced                          string    // the key BeforeSend was last told of
 }
 
 func newChunkSend(path, company, connection, account string, lines []BankTransaction) *chunkSend {
@@ -105,11 +107,24 @@ func (cs *chunkSend) nextKey() {
 // for its push operation to end. The chunk has passed the guard with the
 // rest, so it is sent as it is.
 func (s *TransactionsService) pushChunk(ctx context.Context, cs *chunkSend, o *PushAllOptions) (*PushOperation, error) {
+	sentAt := time.Now()
 	op, err := s.sendChunk(ctx, cs, o)
 	if err != nil || op.Status.Final() {
 		return op, err
 	}
-	return s.WaitForOperation(ctx, cs.company, op.PushOperationKey, o.Wait)
+	return s.waitFor(ctx, cs.company, op.PushOperationKey, o.Wait, sentAt)
+}
+
+// prepareSend marks the chunk as sent at now: its first send, and its
+// key's first send.
+func (cs *chunkSend) prepareSend(now time.Time, clock *serverClock) {
+	if !cs.sent {
+		cs.sent, cs.firstSentAt = true, now.UTC()
+		cs.since, _ = clock.serverTime(now)
+	}
+	if cs.keySentAt.IsZero() {
+		cs.keySentAt = now.UTC()
+	}
 }
 
 // sendChunk sends the chunk until Codat answers with its push operation,
@@ -126,17 +141,23 @@ func (s *TransactionsService) sendChunk(ctx context.Context, cs *chunkSend, o *P
 			return nil, err
 		}
 		now := time.Now()
-		if !cs.sent {
-			cs.sent, cs.firstSentAt = true, now.UTC()
-			cs.since, _ = s.c.clock.serverTime(now)
+		newKey := cs.announced != cs.key
+		if newKey && o.BeforeSend != nil {
+			next := *cs
+			next.prepareSend(now, s.c.clock)
+			if err := o.BeforeSend(next.inFlight()); err != nil {
+				return nil, fmt.Errorf("bankfeeds: BeforeSend: %w", err)
+			}
 		}
-		if cs.keySentAt.IsZero() {
-			cs.keySentAt = now.UTC()
-		}
+		cs.prepareSend(now, s.c.clock)
+		cs.announced = cs.key
 		op, err := s.sendRaw(ctx, cs, &o.PushOptions)
 		if err == nil {
 			cs.opKey = op.PushOperationKey
 			conn.remember(op.PushOperationKey)
+			if o.OnAccepted != nil {
+				o.OnAccepted(cs.inFlight())
+			}
 			return op, nil
 		}
 		lastErr = err
