@@ -66,7 +66,7 @@ func NewServer(opts ...Option) *Server {
 }
 
 // NewHandler makes a sandbox without a listener: serve Handler() on your own
-// http.Server (cmd/bankfeeds-sandbox does). URL is the WithBaseURL option's
+// http.Server (`bankfeeds sandbox` does). URL is the WithBaseURL option's
 // value, or empty; links then use the request's Host.
 func NewHandler(opts ...Option) *Server {
 	s := newServer(opts)

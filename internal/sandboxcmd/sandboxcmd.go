@@ -1,10 +1,9 @@
-// Package sandboxcmd is the sandbox command, served as `bankfeeds sandbox`
-// (and, until it is removed, as cmd/bankfeeds-sandbox): it serves the
+// Package sandboxcmd is the sandbox command, served as `bankfeeds sandbox`:
+// it serves the
 // bankfeedstest sandbox, an in-memory fake of Codat's Bank Feeds API, to any
 // HTTP client:
 //
 //	go run ./cmd/bankfeeds sandbox -addr 127.0.0.1:8080
-//	go run ./cmd/bankfeeds-sandbox -addr 127.0.0.1:8080
 //
 // Run prints its base URL and API key, serves the API under the base URL and
 // the hosted link page behind each connection's linkUrl (where a person
