@@ -263,3 +263,33 @@ func TestWaitForOperationHonoursContext(t *testing.T) {
 	_, err = c.Transactions.WaitForOperation(ctx, "c1", "k", &WaitOptions{Interval: time.Millisecond})
 	assert.True(t, errors.Is(err, context.DeadlineExceeded))
 }
+
+// BeforeSend hears of a chunk before each key it goes under, OnAccepted of
+// its push operation: what a durable caller keeps.
+func TestPushAllTellsBeforeSendingAndOnAnswer(t *testing.T) {
+	f, c := newFakeFeed(t, "", "500-before")
+	var before, accepted []*InFlight
+	_, err := c.Transactions.PushAll(context.Background(), "c1", "cc1", "a", history(15), &PushAllOptions{BatchSize: 10, Wait: fastWait,
+		BeforeSend: func(fl *InFlight) error { before = append(before, fl); return nil },
+		OnAccepted: func(fl *InFlight) { accepted = append(accepted, fl) }})
+	require.NoError(t, err)
+	require.Len(t, before, 3, "chunk 0 once; chunk 1 under its first key and again under a new one after the 5xx")
+	require.Len(t, accepted, 2)
+	for i, fl := range before {
+		assert.Equal(t, f.attempts[i], fl.IdempotencyKey, "told of the key before it was sent")
+		assert.NoError(t, fl.check("c1", "cc1", "a"))
+		assert.Empty(t, fl.PushOperationKey)
+	}
+	for _, fl := range accepted {
+		assert.NotEmpty(t, fl.PushOperationKey)
+	}
+	errStore := errors.New("store down")
+	f2, c2 := newFakeFeed(t)
+	_, err = c2.Transactions.PushAll(context.Background(), "c1", "cc1", "a", history(3), &PushAllOptions{Wait: fastWait,
+		BeforeSend: func(*InFlight) error { return errStore }})
+	require.ErrorIs(t, err, errStore)
+	var pe *PushError
+	require.ErrorAs(t, err, &pe)
+	assert.Nil(t, pe.InFlight, "nothing was sent")
+	assert.Empty(t, f2.attempts)
+}
