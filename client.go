@@ -295,6 +295,12 @@ func (c *Client) handle(st *callState, resp *http.Response, out any) error {
 	if len(data) == 0 {
 		return nil // an empty 200 is a success with nothing to decode
 	}
+	if sk, ok := out.(skimmer); ok {
+		if err := sk.skimJSON(data); err != nil {
+			return fmt.Errorf("bankfeeds: %s %s: %w: %s", st.method, st.path, ErrInvalidResponse, describeJSONError(err))
+		}
+		return nil
+	}
 	if err := json.Unmarshal(data, out); err != nil {
 		return fmt.Errorf("bankfeeds: %s %s: %w: %s", st.method, st.path, ErrInvalidResponse, describeJSONError(err))
 	}

@@ -115,7 +115,33 @@ const localLayout = "2006-01-02T15:04:05.9999999"
 
 // appendLocal appends the wall clock of t with no zone, as Codat wants a bank
 // transaction's date: "2023-08-22T10:21:00".
-func appendLocal(b []byte, t time.Time) []byte { return t.AppendFormat(b, localLayout) }
+// It writes the common case, years 0 to 9999, by hand (time.AppendFormat
+// parses its layout on every call); others go through the layout.
+func appendLocal(b []byte, t time.Time) []byte {
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, localLayout)
+	}
+	hour, min, sec := t.Clock()
+	b = append(b, byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-',
+		byte('0'+int(month)/10), byte('0'+int(month)%10), '-', byte('0'+day/10), byte('0'+day%10), 'T',
+		byte('0'+hour/10), byte('0'+hour%10), ':', byte('0'+min/10), byte('0'+min%10), ':', byte('0'+sec/10), byte('0'+sec%10))
+	// As the layout's ".9999999": up to seven digits, trailing zeros dropped.
+	if frac := t.Nanosecond() / 100; frac > 0 {
+		var d [7]byte
+		for i := 6; i >= 0; i-- {
+			d[i] = byte('0' + frac%10)
+			frac /= 10
+		}
+		n := 7
+		for d[n-1] == '0' {
+			n--
+		}
+		b = append(b, '.')
+		b = append(b, d[:n]...)
+	}
+	return b
+}
 
 // parseFast reads the forms Codat sends most, YYYY-MM-DD and
 // YYYY-MM-DDTHH:MM:SS with an optional fraction and an optional Z or

@@ -206,24 +206,45 @@ func CheckTransactions(txns []BankTransaction, opts *PushOptions) error {
 // index. It reads the caller's slice in date order and copies it only once
 // it has passed.
 func prepare(txns []BankTransaction, opts *PushOptions) ([]BankTransaction, error) {
-	if len(txns) > math.MaxUint32 {
-		return nil, invalid("transactions", "too many")
+	v, err := prepareOrder(txns, opts)
+	if err != nil {
+		return nil, err
 	}
-	// The copy is allocated first: for a large history the garbage collector
-	// then does its marking during the sort and checks, not during the copy,
-	// where it would slow every write.
-	out := make([]BankTransaction, len(txns))
+	return v.slice(0, v.len()), nil
+}
+
+// sorted is a checked set of transactions in push order, held as the
+// caller's slice and an order of its indexes: PushAll copies one chunk at a
+// time out of it, so a large history is not held twice.
+type sorted struct {
+	txns  []BankTransaction
+	order []uint32
+}
+
+func (v sorted) len() int { return len(v.order) }
+
+// slice copies the transactions at positions [from, to) of the order.
+func (v sorted) slice(from, to int) []BankTransaction {
+	out := make([]BankTransaction, to-from)
+	gather(out, v.txns, v.order[from:to])
+	return out
+}
+
+// prepareOrder sorts and checks txns without copying them.
+func prepareOrder(txns []BankTransaction, opts *PushOptions) (sorted, error) {
+	if len(txns) > math.MaxUint32 {
+		return sorted{}, invalid("transactions", "too many")
+	}
 	order := dateOrder(txns)
 	if undecided := orderTies(txns, order); len(undecided) > 0 {
 		i := int(undecided[0])
-		return nil, &ValidationError{Field: "date", Index: i, TransactionID: txns[i].ID,
+		return sorted{}, &ValidationError{Field: "date", Index: i, TransactionID: txns[i].ID,
 			Reason: "shares its date with " + idList(txns, undecided) + ", whose running balances chain in more than one order: give them times that order them"}
 	}
 	if err := check(txns, order, opts); err != nil {
-		return nil, err
+		return sorted{}, err
 	}
-	gather(out, txns, order)
-	return out, nil
+	return sorted{txns: txns, order: order}, nil
 }
 
 // check applies the guard to txns taken in the given order (nil: as they

@@ -47,7 +47,11 @@ type Progress struct {
 
 // PushResult is what PushAll wrote.
 type PushResult struct {
-	Operations []PushOperation // one a chunk, in order, each Success
+	// Operations are the chunks' push operations, one a chunk, in order,
+	// each Success. They are kept without Changes and Data (a chunk's worth
+	// of records each, for a history of any size): read an operation with
+	// GetOperation for its changes.
+	Operations []PushOperation
 	Pushed     int             // transactions written
 	// HighWaterMark is the date of the newest transaction written: keep it
 	// and pass it as PushOptions.NotBefore next time.
@@ -133,11 +137,11 @@ func (s *TransactionsService) PushAll(ctx context.Context, companyID, connection
 	run := &pushRun{s: s, company: companyID, connection: connectionID, account: accountID, path: p, o: o,
 		res: &PushResult{HighWaterMark: o.NotBefore}}
 	if o.InFlight == nil {
-		sorted, err := prepare(txns, &run.o.PushOptions)
+		v, err := prepareOrder(txns, &run.o.PushOptions)
 		if err != nil {
 			return nil, err
 		}
-		return run.push(ctx, sorted)
+		return run.push(ctx, v)
 	}
 	return run.resume(ctx, txns)
 }
@@ -189,28 +193,29 @@ func (r *pushRun) resume(ctx context.Context, txns []BankTransaction) (*PushResu
 		remaining := SortTransactions(append(rest[:len(rest):len(rest)], fl.Transactions...))
 		return r.res, r.fail(-1, op, cs, remaining, err)
 	}
-	var sorted []BankTransaction
+	var v sorted
 	if op.Status == PushStatusFailed {
 		// Nothing of it was written: push it again, first, under new keys.
 		r.salt = op.PushOperationKey
-		sorted, err = prepare(append(rest, fl.Transactions...), &r.o.PushOptions)
+		v, err = prepareOrder(append(rest, fl.Transactions...), &r.o.PushOptions)
 	} else {
 		r.landed(-1, 1, op, fl.Transactions, len(rest)+len(fl.Transactions))
-		sorted, err = prepare(rest, &r.o.PushOptions) // now from the new high-water mark
+		v, err = prepareOrder(rest, &r.o.PushOptions) // now from the new high-water mark
 	}
 	if err != nil {
 		return r.res, err
 	}
-	return r.push(ctx, sorted)
+	return r.push(ctx, v)
 }
 
-// push sends sorted, checked transactions chunk by chunk.
-func (r *pushRun) push(ctx context.Context, sorted []BankTransaction) (*PushResult, error) {
+// push sends sorted, checked transactions chunk by chunk, copying each
+// chunk out of the caller's slice as it goes.
+func (r *pushRun) push(ctx context.Context, v sorted) (*PushResult, error) {
 	n := r.o.BatchSize
-	chunks := (len(sorted) + n - 1) / n
-	total := r.res.Pushed + len(sorted)
+	chunks := (v.len() + n - 1) / n
+	total := r.res.Pushed + v.len()
 	for k := 0; k < chunks; k++ {
-		chunk := sorted[k*n : min((k+1)*n, len(sorted))]
+		chunk := v.slice(k*n, min((k+1)*n, v.len()))
 		cs := newChunkSend(r.path, r.company, r.connection, r.account, chunk)
 		if r.o.IdempotencyKey != "" {
 			cs.key = deriveKey(r.o.IdempotencyKey, r.account, cs.hash, r.salt)
@@ -226,7 +231,7 @@ func (r *pushRun) push(ctx context.Context, sorted []BankTransaction) (*PushResu
 			}
 		}
 		if err != nil {
-			return r.res, r.fail(k, op, cs, sorted[k*n:], err)
+			return r.res, r.fail(k, op, cs, v.slice(k*n, v.len()), err)
 		}
 		r.landed(k, chunks, op, chunk, total)
 	}
@@ -235,7 +240,9 @@ func (r *pushRun) push(ctx context.Context, sorted []BankTransaction) (*PushResu
 
 // landed records a chunk that reached Success.
 func (r *pushRun) landed(k, chunks int, op *PushOperation, chunk []BankTransaction, total int) {
-	r.res.Operations = append(r.res.Operations, *op)
+	kept := *op
+	kept.Changes, kept.Data, kept.rawData = nil, nil, nil // a chunk's worth each: the caller has the lines
+	r.res.Operations = append(r.res.Operations, kept)
 	r.res.Pushed += len(chunk)
 	last := chunk[len(chunk)-1].Date
 	if r.o.NotBefore.IsZero() || wallOf(last.Time).cmp(wallOf(r.o.NotBefore.Time)) > 0 {

@@ -123,9 +123,11 @@ func holdsExactly(op *PushOperation, want map[string]struct{}) bool {
 			ids = append(ids, c.RecordRef.ID)
 		}
 	}
-	if len(ids) == 0 && op.Data != nil {
-		for i := range op.Data.Transactions {
-			ids = append(ids, op.Data.Transactions[i].ID)
+	if len(ids) == 0 {
+		if data, err := op.Echo(); err == nil && data != nil {
+			for i := range data.Transactions {
+				ids = append(ids, data.Transactions[i].ID)
+			}
 		}
 	}
 	if len(ids) != len(want) {

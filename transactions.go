@@ -2,6 +2,8 @@ package bankfeeds
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"iter"
 	"net/http"
 	"strconv"
@@ -105,8 +107,8 @@ type CreateBankTransactions struct {
 func (c CreateBankTransactions) MarshalJSON() ([]byte, error) { return c.appendJSON(nil), nil }
 
 func (c *CreateBankTransactions) appendJSON(b []byte) []byte {
-	if cap(b)-len(b) < 160*len(c.Transactions) {
-		nb := make([]byte, len(b), len(b)+160*len(c.Transactions)+64)
+	if need := c.sizeHint(); cap(b)-len(b) < need {
+		nb := make([]byte, len(b), len(b)+need)
 		copy(nb, b)
 		b = nb
 	}
@@ -120,6 +122,23 @@ func (c *CreateBankTransactions) appendJSON(b []byte) []byte {
 		b = c.Transactions[i].appendJSON(b)
 	}
 	return append(b, ']', '}')
+}
+
+// sizeHint is about the length of the body's JSON: the fixed part of each
+// transaction (names, date, amounts, punctuation: under 160 bytes) and its
+// strings, so the encoder allocates once.
+func (c *CreateBankTransactions) sizeHint() int {
+	n := 64 + len(c.AccountID)
+	for i := range c.Transactions {
+		t := &c.Transactions[i]
+		n += 160 + len(t.ID) + len(t.TransactionType)
+		for _, s := range [...]*string{t.Description, t.Counterparty, t.Reference} {
+			if s != nil {
+				n += len(*s) + 16
+			}
+		}
+	}
+	return n
 }
 
 // PushStatus is a push operation's status.
@@ -152,8 +171,27 @@ type PushOperation struct {
 	ErrorMessage      *string      `json:"errorMessage,omitempty"`
 	Validation        *Validation  `json:"validation,omitempty"`
 	Changes           []PushChange `json:"changes,omitempty"`
-	// Data is the push's body as Codat echoes it (push answers only).
+	// Data is the push's body as Codat echoes it. The SDK does not decode
+	// it from a push's answer (as many transactions as were pushed, which
+	// PushAll never reads): call Echo, which decodes it on demand.
 	Data *CreateBankTransactions `json:"data,omitempty"`
+
+	rawData json.RawMessage // the echo as it came, for Echo
+}
+
+// Echo returns the push's body as Codat echoed it in the push's answer,
+// decoding it on first use (and keeping it in Data); nil when the answer
+// held none, as for an operation read with GetOperation.
+func (op *PushOperation) Echo() (*CreateBankTransactions, error) {
+	if op.Data != nil || op.rawData == nil {
+		return op.Data, nil
+	}
+	var d CreateBankTransactions
+	if err := json.Unmarshal(op.rawData, &d); err != nil {
+		return nil, fmt.Errorf("bankfeeds: %w: push operation data: %s", ErrInvalidResponse, describeJSONError(err))
+	}
+	op.Data, op.rawData = &d, nil
+	return op.Data, nil
 }
 
 // PushChange is one record a push operation changed.

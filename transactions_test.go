@@ -62,7 +62,11 @@ func TestTransactionsPush(t *testing.T) {
 	assert.Equal(t, 60, *op.TimeoutInMinutes)
 	require.NotNil(t, op.Validation)
 	assert.Empty(t, op.Validation.Errors)
-	require.NotNil(t, op.Data)
+	assert.Nil(t, op.Data, "the echo is not decoded until asked for")
+	echo, err := op.Echo()
+	require.NoError(t, err)
+	require.NotNil(t, echo)
+	assert.Same(t, echo, op.Data)
 	assert.Equal(t, fxAccountID, op.Data.AccountID)
 	require.Len(t, op.Data.Transactions, 3)
 	first := op.Data.Transactions[0]

@@ -44,10 +44,12 @@ type WaitOptions struct {
 // at Interval growing 1.5x up to MaxInterval. With WaitOptions.Events set,
 // webhook events end the wait instead.
 func (s *TransactionsService) WaitForOperation(ctx context.Context, companyID, pushOperationKey string, opts *WaitOptions) (op *PushOperation, err error) {
-	return s.waitFor(ctx, companyID, pushOperationKey, opts, time.Now())
+	return s.waitFor(ctx, companyID, pushOperationKey, opts, time.Time{})
 }
 
-// waitFor is WaitForOperation for an operation pushed at sentAt.
+// waitFor is WaitForOperation for an operation pushed at sentAt; a zero
+// sentAt (not known: an operation pushed earlier, by this process or
+// another) looks at once.
 func (s *TransactionsService) waitFor(ctx context.Context, companyID, pushOperationKey string, opts *WaitOptions, sentAt time.Time) (op *PushOperation, err error) {
 	if ctx == nil {
 		return nil, invalid("ctx", "a nil context.Context was passed")
@@ -83,16 +85,21 @@ func (s *TransactionsService) waitFor(ctx context.Context, companyID, pushOperat
 	}
 	// The first look: when an operation like the recent ones would have
 	// ended, or after the grace an event has to arrive.
-	wait := max(o.Interval, s.c.opTimes.expected()-time.Since(sentAt))
-	if events != nil {
-		wait = max(wait, o.EventGrace-time.Since(sentAt))
+	var wait time.Duration
+	if !sentAt.IsZero() {
+		wait = max(o.Interval, s.c.opTimes.expected()-time.Since(sentAt))
+		if events != nil {
+			wait = max(wait, o.EventGrace-time.Since(sentAt))
+		}
 	}
 	interval := o.Interval
 	for {
 		select {
 		case status := <-events:
 			if status == PushStatusSuccess {
-				s.c.opTimes.observe(time.Since(sentAt))
+				if !sentAt.IsZero() {
+					s.c.opTimes.observe(time.Since(sentAt))
+				}
 				return &PushOperation{PushOperationKey: pushOperationKey, CompanyID: companyID, Status: status}, nil
 			}
 			events = nil // read the operation for its messages
@@ -128,12 +135,15 @@ func after(d time.Duration) <-chan time.Time {
 }
 
 // operationTime is how long an operation took: by Codat's own clock when it
-// says, else from the push to this poll.
+// says, else from the push to this poll; 0 when neither is known.
 func operationTime(op *PushOperation, sentAt time.Time) time.Duration {
 	if op.CompletedOnUTC != nil && !op.CompletedOnUTC.IsZero() && !op.RequestedOnUTC.IsZero() {
 		if d := op.CompletedOnUTC.Sub(op.RequestedOnUTC.Time); d >= 0 {
 			return d
 		}
+	}
+	if sentAt.IsZero() {
+		return 0
 	}
 	return time.Since(sentAt)
 }

@@ -265,7 +265,7 @@ func TestJourneySageBankFeeds(t *testing.T) {
 	end := time.Now().Add(-30 * time.Minute)
 	first := recent("s1", 3, end)
 	op := must[*bankfeeds.PushOperation](t)(c.Transactions.Push(ctx, co.ID, conn.ID, "sage-1", first, &bankfeeds.PushOptions{Platform: bankfeeds.PlatformSageBankFeeds}))
-	if op.Status != bankfeeds.PushStatusPending || op.Data == nil || len(op.Data.Transactions) != 3 {
+	if echo, err := op.Echo(); err != nil || op.Status != bankfeeds.PushStatusPending || echo == nil || len(echo.Transactions) != 3 {
 		t.Fatalf("push answer %+v", op)
 	}
 	if op = wait(t, c, co.ID, op.PushOperationKey); op.Status != bankfeeds.PushStatusSuccess || op.StatusCode != 200 || op.CompletedOnUTC == nil {
