@@ -52,7 +52,7 @@ type PushResult struct {
 	// of records each, for a history of any size): read an operation with
 	// GetOperation for its changes.
 	Operations []PushOperation
-	Pushed     int             // transactions written
+	Pushed     int // transactions written
 	// HighWaterMark is the date of the newest transaction written: keep it
 	// and pass it as PushOptions.NotBefore next time.
 	HighWaterMark DateTime
