@@ -295,8 +295,15 @@ func (c *Client) handle(st *callState, resp *http.Response, out any) error {
 	if len(data) == 0 {
 		return nil // an empty 200 is a success with nothing to decode
 	}
-	if sk, ok := out.(skimmer); ok {
-		if err := sk.skimJSON(data); err != nil {
+	var skim func([]byte) error
+	switch v := out.(type) {
+	case skimmer:
+		skim = v.skimJSON
+	case *Page[Company]:
+		skim = func(b []byte) error { return skimCompanies(v, b) }
+	}
+	if skim != nil {
+		if err := skim(data); err != nil {
 			return fmt.Errorf("bankfeeds: %s %s: %w: %s", st.method, st.path, ErrInvalidResponse, describeJSONError(err))
 		}
 		return nil

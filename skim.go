@@ -183,3 +183,158 @@ func (op *PushOperation) skimJSON(b []byte) error {
 	}
 	return nil
 }
+
+// plainString returns the text of a JSON string that needs no unescaping
+// and is printable ASCII, as most ids and names are; ok is false for any
+// other value, which encoding/json then reads.
+func plainString(v []byte) (string, bool) {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+		return "", false
+	}
+	for _, c := range v[1 : len(v)-1] {
+		if c < 0x20 || c >= 0x7f || c == '\\' || c == '"' {
+			return "", false
+		}
+	}
+	return string(v[1 : len(v)-1]), true
+}
+
+// skimArray calls elem with each value of the JSON array b.
+func skimArray(b []byte, elem func(value []byte) error) error {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '[' {
+		return errSkim
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		return trailing(b, i+1)
+	}
+	for {
+		end, err := skipValue(b, i)
+		if err != nil {
+			return err
+		}
+		if err := elem(b[i:end]); err != nil {
+			return err
+		}
+		i = skipSpace(b, end)
+		if i >= len(b) {
+			return errSkim
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case ']':
+			return trailing(b, i+1)
+		default:
+			return errSkim
+		}
+	}
+}
+
+// skimJSON reads a company, its plain strings and dates by hand and the
+// rest with encoding/json, to the same result.
+func (c *Company) skimJSON(b []byte) error {
+	type plain Company
+	var rest []byte
+	*c = Company{}
+	err := skimObject(b, func(key, value []byte) error {
+		var s string
+		var ok bool
+		switch string(key) {
+		case `"id"`, `"name"`, `"redirect"`, `"description"`, `"createdByUserName"`:
+			if s, ok = plainString(value); ok {
+				switch string(key) {
+				case `"id"`:
+					c.ID = s
+				case `"name"`:
+					c.Name = s
+				case `"redirect"`:
+					c.Redirect = s
+				case `"description"`:
+					c.Description = &s
+				default:
+					c.CreatedByUserName = &s
+				}
+				return nil
+			}
+		case `"tags"`:
+			if tags, ok := plainStringMap(value); ok {
+				c.Tags = tags
+				return nil
+			}
+		case `"created"`, `"lastSync"`:
+			if value[0] == '"' {
+				d := new(DateTime)
+				if err := d.UnmarshalJSON(value); err != nil {
+					return err
+				}
+				if string(key) == `"created"` {
+					c.Created = d
+				} else {
+					c.LastSync = d
+				}
+				return nil
+			}
+		}
+		if rest == nil {
+			rest = append(make([]byte, 0, 256), '{')
+		} else {
+			rest = append(rest, ',')
+		}
+		rest = append(append(append(rest, key...), ':'), value...)
+		return nil
+	})
+	if err != nil || rest == nil {
+		return err
+	}
+	return json.Unmarshal(append(rest, '}'), (*plain)(c))
+}
+
+// skimCompanies reads a page of companies, each with Company.skimJSON.
+func skimCompanies(p *Page[Company], b []byte) error {
+	*p = Page[Company]{}
+	return skimObject(b, func(key, value []byte) error {
+		switch string(key) {
+		case `"results"`:
+			if string(value) == "null" {
+				p.Results = nil
+				return nil
+			}
+			return skimArray(value, func(v []byte) error {
+				p.Results = append(p.Results, Company{})
+				return p.Results[len(p.Results)-1].skimJSON(v)
+			})
+		case `"pageNumber"`:
+			return json.Unmarshal(value, &p.PageNumber)
+		case `"pageSize"`:
+			return json.Unmarshal(value, &p.PageSize)
+		case `"totalResults"`:
+			return json.Unmarshal(value, &p.TotalResults)
+		case `"_links"`:
+			return json.Unmarshal(value, &p.Links)
+		}
+		return nil
+	})
+}
+
+// plainStringMap reads a JSON object of plain strings (see plainString);
+// ok is false for anything else, or for a repeated key.
+func plainStringMap(v []byte) (map[string]string, bool) {
+	if len(v) == 0 || v[0] != '{' {
+		return nil, false
+	}
+	m := map[string]string{}
+	ok := true
+	err := skimObject(v, func(key, value []byte) error {
+		k, kok := plainString(key)
+		s, sok := plainString(value)
+		if _, dup := m[k]; !kok || !sok || dup {
+			ok = false
+			return errSkim
+		}
+		m[k] = s
+		return nil
+	})
+	return m, ok && err == nil
+}

@@ -68,3 +68,33 @@ func FuzzSkimPushOperation(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSkimCompany: the hand reader never panics, and on what encoding/json
+// writes for a company it reads exactly what encoding/json reads.
+func FuzzSkimCompany(f *testing.F) {
+	f.Add(`{"id":"8a21","name":"Toft","description":"A \"shop\"","redirect":"https://x","created":"2026-01-02T03:04:05Z","tags":{"a":"b"},"dataConnections":[{"id":"c","status":"Linked"}]}`)
+	f.Add(`{"id":"é","name":null,"lastSync":null,"products":["x"]}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		var c Company
+		_ = c.skimJSON([]byte(s))
+		var want Company
+		if json.Unmarshal([]byte(s), &want) != nil {
+			return
+		}
+		canonical, err := json.Marshal(want)
+		require.NoError(t, err)
+		var fromJSON, fromSkim Company
+		require.NoError(t, json.Unmarshal(canonical, &fromJSON))
+		require.NoError(t, fromSkim.skimJSON(canonical), string(canonical))
+		assert.Equal(t, fromJSON, fromSkim, string(canonical))
+	})
+}
+
+func TestSkimCompaniesPage(t *testing.T) {
+	body := `{"results":[{"id":"a","name":"A","redirect":"r"},{"id":"b\\u0041","name":"B","redirect":"r","tags":{"k":"v"}}],"pageNumber":2,"pageSize":2,"totalResults":9,"_links":{"next":{"href":"/n"}}}`
+	var got, want Page[Company]
+	require.NoError(t, skimCompanies(&got, []byte(body)))
+	require.NoError(t, json.Unmarshal([]byte(body), &want))
+	assert.Equal(t, want, got)
+	assert.Error(t, skimCompanies(&got, []byte(`{"results":[{"id":1}]}`)))
+}
