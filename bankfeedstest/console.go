@@ -138,90 +138,87 @@ func (s *Server) consoleAction(w http.ResponseWriter, r *http.Request, segs []st
 	http.Redirect(w, r, back+"?notice="+url.QueryEscape(notice), http.StatusSeeOther)
 }
 
+// formReader reads a control form's fields, keeping the first error.
+type formReader struct {
+	v   url.Values
+	err error
+}
+
+// num reads a probability from 0 to 1.
+func (f *formReader) num(name string, p *float64) {
+	if x := strings.TrimSpace(f.v.Get(name)); x != "" && f.err == nil {
+		n, e := strconv.ParseFloat(x, 64)
+		if e != nil || !(n >= 0 && n <= 1) { // NaN too
+			f.err = errorf("%s must be a probability from 0 to 1", name)
+		}
+		*p = n
+	}
+}
+
+// dur reads a duration that is not negative.
+func (f *formReader) dur(name string, d *time.Duration) {
+	if x := strings.TrimSpace(f.v.Get(name)); x != "" && f.err == nil {
+		n, e := time.ParseDuration(x)
+		if e != nil || n < 0 {
+			f.err = errorf("%s must be a duration such as 2s", name)
+		}
+		*d = n
+	}
+}
+
+// seed reads a whole number.
+func (f *formReader) seed(p *int64) {
+	if x := strings.TrimSpace(f.v.Get("seed")); x != "" && f.err == nil {
+		n, e := strconv.ParseInt(x, 10, 64)
+		if e != nil {
+			f.err = errorf("seed must be a whole number")
+		}
+		*p = n
+	}
+}
+
 // faultsFromForm reads the faults form: probabilities from 0 to 1, and
 // durations.
 func faultsFromForm(v url.Values) (Faults, error) {
-	var f Faults
-	var err error
-	num := func(name string, p *float64) {
-		if x := strings.TrimSpace(v.Get(name)); x != "" && err == nil {
-			n, e := strconv.ParseFloat(x, 64)
-			if e != nil || !(n >= 0 && n <= 1) { // NaN too
-				err = errorf("%s must be a probability from 0 to 1", name)
-			}
-			*p = n
-		}
-	}
-	dur := func(name string, d *time.Duration) {
-		if x := strings.TrimSpace(v.Get(name)); x != "" && err == nil {
-			n, e := time.ParseDuration(x)
-			if e != nil || n < 0 {
-				err = errorf("%s must be a duration such as 2s", name)
-			}
-			*d = n
-		}
-	}
-	if x := strings.TrimSpace(v.Get("seed")); x != "" {
-		n, e := strconv.ParseInt(x, 10, 64)
-		if e != nil {
-			return Faults{}, errorf("seed must be a whole number")
-		}
-		f.Seed = n
-	}
-	num("serverErrorBefore", &f.ServerErrorBefore)
-	num("rateLimit", &f.RateLimit)
-	num("lostAfterCommit", &f.LostAfterCommit)
-	num("serverErrorAfter", &f.ServerErrorAfter)
-	num("stall", &f.Stall)
-	num("webhookDuplicate", &f.WebhookDuplicate)
-	dur("retryAfter", &f.RetryAfter)
-	dur("stallFor", &f.StallFor)
-	dur("latency", &f.Latency)
-	f.Paths = strings.TrimSpace(v.Get("paths"))
 	if v.Get("clear") != "" {
 		return Faults{}, nil
 	}
-	return f, err
+	var f Faults
+	r := &formReader{v: v}
+	r.seed(&f.Seed)
+	r.num("serverErrorBefore", &f.ServerErrorBefore)
+	r.num("rateLimit", &f.RateLimit)
+	r.num("lostAfterCommit", &f.LostAfterCommit)
+	r.num("serverErrorAfter", &f.ServerErrorAfter)
+	r.num("stall", &f.Stall)
+	r.num("webhookDuplicate", &f.WebhookDuplicate)
+	r.dur("retryAfter", &f.RetryAfter)
+	r.dur("stallFor", &f.StallFor)
+	r.dur("latency", &f.Latency)
+	f.Paths = strings.TrimSpace(v.Get("paths"))
+	if r.err != nil {
+		return Faults{}, r.err
+	}
+	return f, nil
 }
 
 // scenariosFromForm reads the scenarios form.
 func scenariosFromForm(v url.Values) (Scenarios, error) {
-	var sc Scenarios
-	var err error
-	num := func(name string, p *float64) {
-		if x := strings.TrimSpace(v.Get(name)); x != "" && err == nil {
-			n, e := strconv.ParseFloat(x, 64)
-			if e != nil || !(n >= 0 && n <= 1) { // NaN too
-				err = errorf("%s must be a probability from 0 to 1", name)
-			}
-			*p = n
-		}
-	}
-	dur := func(name string, d *time.Duration) {
-		if x := strings.TrimSpace(v.Get(name)); x != "" && err == nil {
-			n, e := time.ParseDuration(x)
-			if e != nil || n < 0 {
-				err = errorf("%s must be a duration such as 72h", name)
-			}
-			*d = n
-		}
-	}
-	if x := strings.TrimSpace(v.Get("seed")); x != "" {
-		n, e := strconv.ParseInt(x, 10, 64)
-		if e != nil {
-			return Scenarios{}, errorf("seed must be a whole number")
-		}
-		sc.Seed = n
-	}
-	num("longPending", &sc.LongPending)
-	dur("pendingFor", &sc.PendingFor)
-	num("timedOutWritten", &sc.TimedOutWritten)
-	num("qboDisconnect", &sc.QBODisconnect)
-	dur("disconnectAfter", &sc.DisconnectAfter)
 	if v.Get("clear") != "" {
 		return Scenarios{}, nil
 	}
-	return sc, err
+	var sc Scenarios
+	r := &formReader{v: v}
+	r.seed(&sc.Seed)
+	r.num("longPending", &sc.LongPending)
+	r.dur("pendingFor", &sc.PendingFor)
+	r.num("timedOutWritten", &sc.TimedOutWritten)
+	r.num("qboDisconnect", &sc.QBODisconnect)
+	r.dur("disconnectAfter", &sc.DisconnectAfter)
+	if r.err != nil {
+		return Scenarios{}, r.err
+	}
+	return sc, nil
 }
 
 func (s *Server) consoleError(w http.ResponseWriter, status int, msg string) {
