@@ -1,7 +1,10 @@
 package bankfeeds
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -44,6 +47,9 @@ type CallInfo struct {
 	// set before CallEnd.
 	PushOperationKey string
 	PushStatus       PushStatus
+	// Pushed is how many transactions a PushAll (or Resume) wrote, set
+	// before CallEnd whether it succeeded or not.
+	Pushed int
 }
 
 // Attempt describes one HTTP attempt of an operation. The fields after
@@ -63,8 +69,12 @@ type Attempt struct {
 	RetryAfter time.Duration
 	// Duration is how long the attempt took.
 	Duration time.Duration
-	// Err is the attempt's transport error, if it got no answer.
+	// Err is the attempt's transport error, if it got no answer, or the
+	// error of the AttemptStart hook that refused it.
 	Err error
+	// Refused reports that an AttemptStart hook refused the attempt, so
+	// nothing was sent.
+	Refused bool
 
 	start  time.Time
 	header http.Header
@@ -153,7 +163,7 @@ func (t *hookTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		next, err := h.AttemptStart(ctx, a)
 		if err != nil {
-			a.Err, a.Duration = err, time.Since(a.start)
+			a.Err, a.Refused, a.Duration = err, true, time.Since(a.start)
 			t.end(ctx, a)
 			return nil, &hookError{err}
 		}
@@ -171,6 +181,21 @@ func (t *hookTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		a.RateLimit = rateLimitOf(resp.Header)
 		a.RetryAfter, _ = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		a.CorrelationID = firstHeader(resp.Header, "X-Correlation-Id", "Correlation-Id", "X-Request-Id")
+		if a.CorrelationID == "" && resp.StatusCode >= 400 {
+			// Codat puts it in an error's body: read that (as much as an
+			// APIError keeps) and hand the same bytes on.
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+			var e struct {
+				CorrelationID string `json:"correlationId"`
+			}
+			if json.Unmarshal(body, &e) == nil {
+				a.CorrelationID = e.CorrelationID
+			}
+			resp.Body = struct {
+				io.Reader
+				io.Closer
+			}{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
+		}
 		st.last = a
 	}
 	t.end(ctx, a)

@@ -92,6 +92,7 @@ func TestHooksSeeCallsAndAttempts(t *testing.T) {
 	}, rec.events)
 	assert.Equal(t, "00-trace-Companies.Get", seenTrace.Load(), "a hook's header reaches the server")
 	assert.True(t, strings.HasPrefix(seenAuth.Load().(string), "Basic "), "no hook can replace Authorization")
+	assert.Equal(t, "corr-1", rec.ends[0].CorrelationID, "Codat's correlation id, from the error's body")
 	last := rec.ends[1]
 	assert.Equal(t, RateLimit{Limit: 2000, Remaining: 1500, Reset: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), Known: true}, last.RateLimit)
 	assert.Equal(t, srv.URL+"/companies/8a210b68-6988-11ed-a1eb-0242ac120002", last.URL)
@@ -130,6 +131,21 @@ func TestHookRefusalStopsTheCall(t *testing.T) {
 	_, err = c.Companies.Get(context.Background(), "c1")
 	assert.Same(t, errBudget, err)
 	assert.Zero(t, hits.Load(), "nothing sent, nothing retried")
+	// The error body a hook read is still the caller's: the APIError keeps it.
+	srv2 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(404)
+		_, _ = w.Write([]byte(`{"statusCode":404,"error":"Company not found","correlationId":"corr-9"}`))
+	}))
+	defer srv2.Close()
+	var seen string
+	c2, err := NewClient("k", WithBaseURL(srv2.URL), WithHooks(Hooks{AttemptEnd: func(ctx context.Context, a *Attempt) { seen = a.CorrelationID }}))
+	require.NoError(t, err)
+	_, err = c2.Companies.Get(context.Background(), "c1")
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "corr-9", apiErr.CorrelationID)
+	assert.Equal(t, "Company not found", apiErr.Message)
+	assert.Equal(t, "corr-9", seen)
 }
 
 // PushAll is one call, with the calls it makes inside it.

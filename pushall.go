@@ -92,7 +92,12 @@ func (s *TransactionsService) PushAll(ctx context.Context, companyID, connection
 	}
 	info := &CallInfo{Operation: "Transactions.PushAll", CompanyID: companyID, Transactions: len(txns)}
 	ctx, end := s.c.startCall(ctx, info)
-	defer func() { end(err) }()
+	defer func() {
+		if res != nil {
+			info.Pushed = res.Pushed
+		}
+		end(err)
+	}()
 	ctx, cancel := callTimeout(ctx)
 	defer cancel()
 	var o PushAllOptions
