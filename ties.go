@@ -84,9 +84,7 @@ func chainRun(txns []BankTransaction, run []uint32, prev *BankTransaction) bool 
 	case s.found > 1 || s.budget < 0:
 		return false
 	}
-	for k, l := range s.best {
-		run[k] = l
-	}
+	copy(run, s.best)
 	return true
 }
 
