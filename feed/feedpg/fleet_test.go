@@ -57,7 +57,7 @@ func TestFleet(t *testing.T) {
 	url := pgURL(t)
 	companies, accounts, lines, chunk, perMinute := 40, 2, 8000, 25, 100
 	if *fleetFull {
-		companies, lines, chunk, perMinute = 200, 100_000, 1000, 100
+		companies, lines, chunk, perMinute = 200, 100_000, 1000, 300
 	}
 	perFeed := lines / (companies * accounts)
 	pool := freshPool(t, url, 20)
