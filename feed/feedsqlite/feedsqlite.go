@@ -2,7 +2,7 @@
 // SQLite database, through River's SQLite driver on the pure-Go
 // modernc.org/sqlite: no server, no cgo.
 //
-//	eng, err := feedsqlite.Open("feeds.db", feed.Config{})
+//	eng, db, err := feedsqlite.Open(ctx, "feeds.db", feed.Config{})
 //	c, err := bankfeeds.NewClient(key, eng.ClientOption())
 //	err = eng.Start(ctx, c)
 //	id, err := eng.AddFeed(ctx, feed.Spec{CompanyID: co, ConnectionID: conn, AccountID: acc, Platform: bankfeeds.PlatformXero})
