@@ -258,6 +258,8 @@ func TestConsoleInBrowser(t *testing.T) {
 	if err := chromedp.Run(b,
 		chromedp.Click(`#account-acc-qbo a`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#register`, chromedp.ByID),
+		// A long register may still be arriving when it first shows.
+		chromedp.Poll(`document.readyState === "complete"`, nil),
 		chromedp.Evaluate(`Array.from(document.querySelectorAll('#register tbody tr')).map(tr => [tr.dataset.id, tr.cells[0].textContent, tr.querySelector('.amount').textContent, tr.querySelector('.running').textContent])`, &rows),
 		chromedp.Text(`#balance`, &balance, chromedp.ByID),
 	); err != nil {
