@@ -1,0 +1,5 @@
+//go:build race
+
+package feedpg_test
+
+func init() { raceEnabled = true }
