@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -75,6 +78,10 @@ type Attempt struct {
 	// Refused reports that an AttemptStart hook refused the attempt, so
 	// nothing was sent.
 	Refused bool
+	// Resent reports that net/http itself sent the request again, on a new
+	// connection, after the one before closed without an answer; it keeps
+	// the number of the attempt it repeats, and its headers are that one's.
+	Resent bool
 
 	start  time.Time
 	header http.Header
@@ -152,31 +159,25 @@ func (t *hookTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	u := *req.URL
 	u.RawQuery, u.ForceQuery = "", false
-	a := &Attempt{Call: st.info, URL: u.String(), Attempt: st.attempt, start: time.Now()}
-	ctx := req.Context()
 	// The request may be resent by the retry loop: set headers on a copy.
-	req = req.Clone(ctx)
-	a.header = req.Header
-	for _, h := range t.hooks {
-		if h.AttemptStart == nil {
-			continue
-		}
-		next, err := h.AttemptStart(ctx, a)
-		if err != nil {
-			a.Err, a.Refused, a.Duration = err, true, time.Since(a.start)
-			t.end(ctx, a)
-			return nil, &hookError{err}
-		}
-		if next != nil {
-			ctx = next
-		}
+	req = req.Clone(req.Context())
+	r := &hookedSend{t: t, st: st, base: req.Context(), url: u.String()}
+	if err := r.start(req.Header); err != nil {
+		return nil, &hookError{err}
 	}
-	a.header = nil
-	resp, err := t.base.RoundTrip(req.WithContext(ctx))
+	sendCtx, stop := context.WithCancelCause(r.ctx)
+	resp, err := t.base.RoundTrip(req.WithContext(httptrace.WithClientTrace(sendCtx, r.trace(stop))))
+	a := r.a
 	a.Duration = time.Since(a.start)
 	if err != nil {
+		if refusal := context.Cause(sendCtx); r.refused && refusal != nil {
+			stop(nil)
+			return nil, &hookError{refusal} // a resend the hooks refused: ended already
+		}
+		stop(nil)
 		a.Err = err
 	} else {
+		resp.Body = stopOnClose{resp.Body, stop}
 		a.Status = resp.StatusCode
 		a.RateLimit = rateLimitOf(resp.Header)
 		a.RetryAfter, _ = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
@@ -198,8 +199,84 @@ func (t *hookTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		st.last = a
 	}
-	t.end(ctx, a)
+	if !r.refused {
+		t.end(r.ctx, a)
+	}
 	return resp, err
+}
+
+// hookedSend runs the attempt hooks around the sends of one RoundTrip.
+// net/http sends a request again by itself, on a new connection, when a
+// reused one closes after the request went out (GETs and keyed POSTs):
+// each such send is an attempt of its own to the hooks, so that a budget
+// counts every request that reaches Codat.
+type hookedSend struct {
+	t       *hookTransport
+	st      *callState
+	base    context.Context // the request's context
+	url     string
+	a       *Attempt
+	ctx     context.Context // the hooks' context for a
+	refused bool            // a resend's AttemptStart said no (a is ended)
+}
+
+// start runs the AttemptStart hooks for a new attempt; header is the
+// request's, which they may set, or nil for a resend (already built).
+func (r *hookedSend) start(header http.Header) error {
+	r.a = &Attempt{Call: r.st.info, URL: r.url, Attempt: r.st.attempt, Resent: header == nil, start: time.Now(), header: header}
+	r.ctx = r.base
+	defer func() { r.a.header = nil }()
+	for _, h := range r.t.hooks {
+		if h.AttemptStart == nil {
+			continue
+		}
+		next, err := h.AttemptStart(r.ctx, r.a)
+		if err != nil {
+			r.a.Err, r.a.Refused, r.a.Duration = err, true, time.Since(r.a.start)
+			r.t.end(r.ctx, r.a)
+			return err
+		}
+		if next != nil {
+			r.ctx = next
+		}
+	}
+	return nil
+}
+
+// trace sees net/http take a connection again after the request was
+// written: the attempt before ends without an answer and a new one starts.
+// When its hooks refuse, the send is cancelled (stop).
+func (r *hookedSend) trace(stop context.CancelCauseFunc) *httptrace.ClientTrace {
+	var wrote atomic.Bool // set on net/http's writing goroutine
+	return &httptrace.ClientTrace{
+		WroteHeaders: func() { wrote.Store(true) },
+		GetConn: func(string) {
+			if r.refused || !wrote.Swap(false) {
+				return
+			}
+			r.a.Err, r.a.Duration = errResent, time.Since(r.a.start)
+			r.t.end(r.ctx, r.a)
+			if err := r.start(nil); err != nil {
+				r.refused = true
+				stop(err)
+			}
+		},
+	}
+}
+
+// errResent ends an attempt that net/http sends again by itself.
+var errResent = errors.New("bankfeeds: the connection closed before an answer; net/http sends the request again")
+
+// stopOnClose releases a send's context when its answer's body is closed.
+type stopOnClose struct {
+	io.ReadCloser
+	stop context.CancelCauseFunc
+}
+
+func (b stopOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.stop(nil)
+	return err
 }
 
 func (t *hookTransport) end(ctx context.Context, a *Attempt) {

@@ -310,19 +310,13 @@ func (g *Budget[TTx]) try(ctx context.Context, company string) (s *slot, wait ti
 
 // renewSlots keeps this process's in-flight slots counted until ctx ends.
 func (g *Budget[TTx]) renewSlots(ctx context.Context) {
-	t := time.NewTicker(g.cfg.SlotTTL / 3)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	every(ctx, g.cfg.SlotTTL/3, func() bool {
 		_ = inTx(ctx, g.b, func(tx TTx) error {
 			_, err := g.b.Exec(ctx, tx, `UPDATE bankfeeds_budget_slot SET until_ms = ? WHERE owner = ?`, nowMS()+g.cfg.SlotTTL.Milliseconds(), g.owner)
 			return err
 		})
-	}
+		return true
+	})
 }
 
 // release frees the attempt's slot and learns from its answer: Codat's

@@ -172,7 +172,7 @@ func (j *jobRun[TTx]) run(ctx context.Context) error {
 func (j *jobRun[TTx]) waitOptions() *bankfeeds.WaitOptions {
 	w := j.e.cfg.Wait
 	if j.e.cfg.Webhooks {
-		w.Events = j.e.ops
+		w.Events = j.e.events
 	}
 	return &w
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/bankfeeds-go/bankfeeds"
-	"github.com/bankfeeds-go/bankfeeds/webhooks"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivermigrate"
 )
@@ -64,6 +63,10 @@ type Config struct {
 	// fed with HandleEvent, rather than poll; polling remains the fallback
 	// after Wait.EventGrace.
 	Webhooks bool
+	// EventPollInterval is how often a process looks in the database for
+	// the webhook events another process of the fleet received for the
+	// operations it waits for (default 250 ms); no request goes to Codat.
+	EventPollInterval time.Duration
 	// Budget tunes the fleet's request budget.
 	Budget BudgetConfig
 	// Logger receives the engine's and River's logs (default: silent).
@@ -93,6 +96,7 @@ func (c Config) withDefaults() Config {
 	def(&c.OperationWait, 2*time.Minute)
 	def(&c.FetchPollInterval, time.Second)
 	def(&c.RetryBackoff, 5*time.Second)
+	def(&c.EventPollInterval, 250*time.Millisecond)
 	if c.MaxFailures <= 0 {
 		c.MaxFailures = 3
 	}
@@ -121,12 +125,12 @@ type Engine[TTx any] struct {
 	cfg    Config
 	river  *river.Client[TTx]
 	budget *Budget[TTx]
-	ops    *webhooks.Operations
+	events *relay[TTx]
 
 	mu      sync.Mutex
 	client  *bankfeeds.Client
 	cancel  context.CancelFunc
-	loops   sync.WaitGroup // the kick and slot-renewal loops
+	loops   sync.WaitGroup // the kick, slot-renewal and event-relay loops
 	started bool
 }
 
@@ -140,7 +144,8 @@ func New[TTx any](b Backend[TTx], cfg Config) (*Engine[TTx], error) {
 		return nil, errors.New("feed: nil Backend")
 	}
 	cfg = cfg.withDefaults()
-	e := &Engine[TTx]{b: b, cfg: cfg, ops: webhooks.NewOperations()}
+	e := &Engine[TTx]{b: b, cfg: cfg}
+	e.events = newRelay(e)
 	e.budget = newBudget(b, cfg.Budget, cfg.Owner)
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &deliverWorker[TTx]{e: e}); err != nil {
@@ -217,9 +222,10 @@ func (e *Engine[TTx]) Start(ctx context.Context, client *bankfeeds.Client) error
 	}
 	kctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	e.cancel, e.started = cancel, true
-	e.loops.Add(2)
+	e.loops.Add(3)
 	go func() { defer e.loops.Done(); e.kickLoop(kctx) }()
 	go func() { defer e.loops.Done(); e.budget.renewSlots(kctx) }()
+	go func() { defer e.loops.Done(); e.events.run(kctx, e.cfg.EventPollInterval) }()
 	return nil
 }
 
@@ -257,3 +263,19 @@ func randomHex(n int) string {
 }
 
 func nowMS() int64 { return time.Now().UnixMilli() }
+
+// every runs fn every d until ctx ends or fn returns false.
+func every(ctx context.Context, d time.Duration, fn func() bool) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if !fn() {
+				return
+			}
+		}
+	}
+}

@@ -17,7 +17,9 @@ import (
 func (e *Engine[TTx]) HandleEvent(ctx context.Context, ev *webhooks.Event) error {
 	switch p := ev.Payload.(type) {
 	case *webhooks.WritePayload:
-		return e.ops.Handle(ctx, ev)
+		if key, status, ok := webhooks.OperationEnd(ev); ok {
+			return e.events.record(ctx, key, status)
+		}
 	case *webhooks.RateLimitPayload:
 		if ev.Type == webhooks.EventRateLimitReset {
 			return e.budget.Resume(ctx)

@@ -127,20 +127,14 @@ func (e *Engine[TTx]) checkTx(ctx context.Context, tx TTx, l *lease) error {
 // renew extends the lease now and then until ctx ends; it calls lost and
 // returns if the lease is lost.
 func (e *Engine[TTx]) renew(ctx context.Context, l *lease, lost func()) {
-	t := time.NewTicker(e.cfg.LeaseTTL / 3)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	every(ctx, e.cfg.LeaseTTL/3, func() bool {
 		err := inTx(ctx, e.b, func(tx TTx) error { return e.checkTx(ctx, tx, l) })
 		if errors.Is(err, errLeaseLost) {
 			lost()
-			return
+			return false
 		}
-	}
+		return true
+	})
 }
 
 // releaseTx gives the lease up.
@@ -156,18 +150,14 @@ const workQuery = `SELECT DISTINCT f.company_id, f.connection_id FROM bankfeeds_
 
 // kickLoop makes sure every connection with work has a live job.
 func (e *Engine[TTx]) kickLoop(ctx context.Context) {
-	t := time.NewTicker(e.cfg.KickInterval)
-	defer t.Stop()
-	for {
+	kick := func() bool {
 		if err := e.kick(ctx); err != nil && ctx.Err() == nil {
 			e.cfg.Logger.Warn("feed: kick", "err", err)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+		return true
 	}
+	kick()
+	every(ctx, e.cfg.KickInterval, kick)
 }
 
 // kick inserts a job for each connection with work and none, and starts

@@ -72,6 +72,13 @@ var schema = []string{
 		PRIMARY KEY (company_id, slot))`,
 	`CREATE INDEX IF NOT EXISTS bankfeeds_budget_slot_owner ON bankfeeds_budget_slot (owner)`,
 	`INSERT INTO bankfeeds_budget (name) VALUES ('default') ON CONFLICT (name) DO NOTHING`,
+	// The ends of push operations, from Codat's webhooks as any process of
+	// the fleet received them, for the process whose job waits.
+	`CREATE TABLE IF NOT EXISTS bankfeeds_op_event (
+		op_key TEXT NOT NULL PRIMARY KEY,
+		status TEXT NOT NULL,
+		at_ms BIGINT NOT NULL)`,
+	`CREATE INDEX IF NOT EXISTS bankfeeds_op_event_at ON bankfeeds_op_event (at_ms)`,
 }
 
 // Line states.

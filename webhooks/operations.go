@@ -45,11 +45,25 @@ func NewOperations() *Operations {
 // Handle takes one event; events other than bankTransactions.write.* are
 // ignored. Its signature fits NewHandler, and it never fails.
 func (o *Operations) Handle(_ context.Context, e *Event) error {
-	p, ok := e.Payload.(*WritePayload)
-	if !ok || p.ID == "" || e.DataType() != "bankTransactions" {
-		return nil
+	if key, status, ok := OperationEnd(e); ok {
+		o.End(key, status)
 	}
-	status := p.Status
+	return nil
+}
+
+// OperationEnd reads the push operation a bankTransactions.write.successful
+// or .unsuccessful event ends, and its final status (Failed for an
+// unsuccessful event that does not say which); ok is false for any other
+// event.
+func OperationEnd(e *Event) (pushOperationKey string, status bankfeeds.PushStatus, ok bool) {
+	if e == nil {
+		return "", "", false
+	}
+	p, isWrite := e.Payload.(*WritePayload)
+	if !isWrite || p.ID == "" || e.DataType() != "bankTransactions" {
+		return "", "", false
+	}
+	status = p.Status
 	if !status.Final() {
 		if e.Type == EventBankTransactionsWriteSuccessful {
 			status = bankfeeds.PushStatusSuccess
@@ -57,6 +71,12 @@ func (o *Operations) Handle(_ context.Context, e *Event) error {
 			status = bankfeeds.PushStatusFailed // unsuccessful: Failed or TimedOut; the wait reads which
 		}
 	}
+	return p.ID, status, true
+}
+
+// End records that a push operation ended with status, as its event does:
+// for a relay that hears of events another process received.
+func (o *Operations) End(pushOperationKey string, status bankfeeds.PushStatus) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	now := o.now()
@@ -68,14 +88,13 @@ func (o *Operations) Handle(_ context.Context, e *Event) error {
 			}
 		}
 	}
-	o.ended[p.ID] = ended{status: status, at: now}
-	for _, ch := range o.waits[p.ID] {
+	o.ended[pushOperationKey] = ended{status: status, at: now}
+	for _, ch := range o.waits[pushOperationKey] {
 		select {
 		case ch <- status:
 		default:
 		}
 	}
-	return nil
 }
 
 // Subscribe implements bankfeeds.OperationEvents.

@@ -3,11 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/bankfeeds-go/bankfeeds/internal/pgtest"
 )
 
 // raceEnabled is set when the race detector is on (race_test.go).
@@ -26,10 +27,7 @@ func TestFeederSQLite(t *testing.T) {
 }
 
 func TestFeederPostgres(t *testing.T) {
-	url := os.Getenv("BANKFEEDS_TEST_POSTGRES")
-	if url == "" {
-		t.Skip("set BANKFEEDS_TEST_POSTGRES to a PostgreSQL URL to run the example on feedpg")
-	}
+	url := pgtest.Database(t)
 	var out bytes.Buffer
 	opts := options{Accounts: 4, Producers: 2, Lines: 400}
 	if err := runPostgres(context.Background(), &out, url, opts); err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/bankfeeds-go/bankfeeds/feed"
 	"github.com/bankfeeds-go/bankfeeds/feed/feedpg"
 	"github.com/bankfeeds-go/bankfeeds/feed/internal/feedtest"
+	"github.com/bankfeeds-go/bankfeeds/internal/pgtest"
 )
 
 func testConfig() feed.Config {
@@ -21,7 +22,7 @@ func testConfig() feed.Config {
 }
 
 func TestDeliversOnPostgres(t *testing.T) {
-	pool := freshPool(t, pgURL(t), 10)
+	pool := connect(t, pgtest.Database(t), 10)
 	ctx := context.Background()
 	srv := bankfeedstest.NewServer(bankfeedstest.WithPushDelay(5 * time.Millisecond))
 	defer srv.Close()

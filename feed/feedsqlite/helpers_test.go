@@ -35,6 +35,7 @@ type world struct {
 	srv      *bankfeedstest.Server
 	eng      *feedsqlite.Engine
 	db       *sql.DB
+	path     string // the database file
 	client   *bankfeeds.Client
 	accounts []feedtest.Account
 	feeds    []string
@@ -53,7 +54,8 @@ func newWorld(t testing.TB, cfg feed.Config, companies, accounts int, platform s
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, db, err := feedsqlite.Open(ctx, filepath.Join(t.TempDir(), "feeds.db"), cfg)
+	path := filepath.Join(t.TempDir(), "feeds.db")
+	eng, db, err := feedsqlite.Open(ctx, path, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +69,7 @@ func newWorld(t testing.TB, cfg feed.Config, companies, accounts int, platform s
 		t.Fatal(err)
 	}
 	t.Cleanup(stop)
-	w := &world{srv: srv, eng: eng, db: db, client: c, accounts: accs}
+	w := &world{srv: srv, eng: eng, db: db, path: path, client: c, accounts: accs}
 	for _, a := range accs {
 		id, err := eng.AddFeed(ctx, feed.Spec{CompanyID: a.CompanyID, ConnectionID: a.ConnectionID, AccountID: a.AccountID, Platform: a.Platform})
 		if err != nil {
