@@ -60,7 +60,7 @@ type CallInfo struct {
 type Attempt struct {
 	Call    *CallInfo
 	URL     string // scheme, host and escaped path: never a query string
-	Attempt int    // 1 for the first attempt, 2 for the first retry, ...
+	Attempt int    // 1 for the first attempt, 2 for the next (a retry, or a resend: see Resent), ...
 	// Status is the HTTP status, 0 when no answer came.
 	Status int
 	// CorrelationID is Codat's id for the request, from an error's body or
@@ -79,8 +79,9 @@ type Attempt struct {
 	// nothing was sent.
 	Refused bool
 	// Resent reports that net/http itself sent the request again, on a new
-	// connection, after the one before closed without an answer; it keeps
-	// the number of the attempt it repeats, and its headers are that one's.
+	// connection, after the one before closed without an answer (that
+	// attempt ends with no status and an error saying so); its headers are
+	// the attempt's before. It counts as one of the call's retries.
 	Resent bool
 
 	start  time.Time
@@ -256,6 +257,8 @@ func (r *hookedSend) trace(stop context.CancelCauseFunc) *httptrace.ClientTrace 
 			}
 			r.a.Err, r.a.Duration = errResent, time.Since(r.a.start)
 			r.t.end(r.ctx, r.a)
+			r.st.resent++
+			r.st.attempt++
 			if err := r.start(nil); err != nil {
 				r.refused = true
 				stop(err)

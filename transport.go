@@ -38,6 +38,7 @@ type callState struct {
 	method  string
 	path    string
 	attempt int // 1-based number of the attempt in progress
+	resent  int // attempts that were net/http's own resends (hooks.go)
 	// conflictIsFinal: a 409 to this call is an answer, not a key in flight.
 	conflictIsFinal bool
 	maxRetries      int       // retries allowed after the first attempt
@@ -73,7 +74,7 @@ func (p *retryPolicy) client(inner *http.Client, logger *slog.Logger) *retryable
 			if st == nil {
 				return
 			}
-			st.attempt = i + 1
+			st.attempt = i + 1 + st.resent
 			if logger != nil && i > 0 {
 				logger.Debug("bankfeeds: retrying", "method", st.method, "path", st.path, "attempt", st.attempt)
 			}

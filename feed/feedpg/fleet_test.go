@@ -44,6 +44,9 @@ func fleetConfig(w fleetWorker) feed.Config {
 	cfg.ChunkSize = w.ChunkSize
 	cfg.Budget.PerMinute = w.PerMinute
 	cfg.Budget.Window = w.Window
+	// Four processes on two cores: a request may reach the sandbox a while
+	// after its grant, so the window counts a twentieth longer.
+	cfg.Budget.Margin = w.Window / 20
 	cfg.Wait = bankfeeds.WaitOptions{Interval: 20 * time.Millisecond, MaxInterval: 200 * time.Millisecond}
 	cfg.Webhooks = true
 	cfg.EventPollInterval = 50 * time.Millisecond
