@@ -171,11 +171,11 @@ func (t *hookTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	a := r.a
 	a.Duration = time.Since(a.start)
 	if err != nil {
-		if refusal := context.Cause(sendCtx); r.refused && refusal != nil {
-			stop(nil)
+		refusal := context.Cause(sendCtx)
+		stop(nil)
+		if r.refused {
 			return nil, &hookError{refusal} // a resend the hooks refused: ended already
 		}
-		stop(nil)
 		a.Err = err
 	} else {
 		resp.Body = stopOnClose{resp.Body, stop}

@@ -59,9 +59,10 @@ type Config struct {
 	// Wait tunes the polling of push operations (see
 	// bankfeeds.WaitOptions); the engine adds Events when Webhooks is set.
 	Wait bankfeeds.WaitOptions
-	// Webhooks makes jobs wait for Codat's bankTransactions.write.* events,
-	// fed with HandleEvent, rather than poll; polling remains the fallback
-	// after Wait.EventGrace.
+	// Webhooks makes jobs wait for Codat's bankTransactions.write.* events
+	// rather than poll; polling remains the fallback after Wait.EventGrace.
+	// Feed the events to HandleEvent in any one process of the fleet: they
+	// reach the process that waits through the database.
 	Webhooks bool
 	// EventPollInterval is how often a process looks in the database for
 	// the webhook events another process of the fleet received for the

@@ -9,7 +9,9 @@ import (
 
 // HandleEvent takes one of Codat's webhook events; its signature fits
 // webhooks.NewHandler. bankTransactions.write.successful and .unsuccessful
-// settle the chunks this process waits for (with Config.Webhooks);
+// settle the chunk waiting for that push operation (with Config.Webhooks):
+// in this process at once, in the fleet's others within
+// Config.EventPollInterval, through the database;
 // client.rateLimit.reached pauses the whole fleet's budget until the quota
 // resets, and .reset resumes it; bankFeeds.sourceAccount.disconnected
 // marks the account's feeds for a person, and .connected clears that.
