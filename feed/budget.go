@@ -312,6 +312,10 @@ func (g *Budget[TTx]) try(ctx context.Context, company string) (s *slot, wait ti
 func (g *Budget[TTx]) renewSlots(ctx context.Context) {
 	every(ctx, g.cfg.SlotTTL/3, func() bool {
 		_ = inTx(ctx, g.b, func(tx TTx) error {
+			// The budget's row first, as try takes it before it sweeps slots.
+			if _, err := g.b.Exec(ctx, tx, `UPDATE bankfeeds_budget SET name = name WHERE name = 'default'`); err != nil {
+				return err
+			}
 			_, err := g.b.Exec(ctx, tx, `UPDATE bankfeeds_budget_slot SET until_ms = ? WHERE owner = ?`, nowMS()+g.cfg.SlotTTL.Milliseconds(), g.owner)
 			return err
 		})
@@ -327,11 +331,7 @@ func (g *Budget[TTx]) release(ctx context.Context, s *slot, a *bankfeeds.Attempt
 		return // refused by the budget itself: nothing was sent
 	}
 	_ = inTx(ctx, g.b, func(tx TTx) error {
-		if s != nil && s.company != "" {
-			if _, err := g.b.Exec(ctx, tx, `DELETE FROM bankfeeds_budget_slot WHERE company_id = ? AND slot = ?`, s.company, s.id); err != nil {
-				return err
-			}
-		}
+		// The budget's row before the slot's, in the order try takes them.
 		// A 429 is answered by its Retry-After (below); its quota headers
 		// may read 0 for a per-minute or injected limit, so only other
 		// answers tell the daily quota.
@@ -352,6 +352,11 @@ func (g *Budget[TTx]) release(ctx context.Context, s *slot, a *bankfeeds.Attempt
 			until := time.Now().Add(a.RetryAfter).UnixMilli()
 			if _, err := g.b.Exec(ctx, tx, `UPDATE bankfeeds_budget SET paused_until = ?, pause_reason = ? WHERE name = 'default' AND paused_until < ?`,
 				until, fmt.Sprintf("429 with Retry-After %s", a.RetryAfter), until); err != nil {
+				return err
+			}
+		}
+		if s != nil && s.company != "" {
+			if _, err := g.b.Exec(ctx, tx, `DELETE FROM bankfeeds_budget_slot WHERE company_id = ? AND slot = ?`, s.company, s.id); err != nil {
 				return err
 			}
 		}

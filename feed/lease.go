@@ -70,6 +70,15 @@ var (
 	errLeaseLost = errors.New("feed: the connection's lease was lost")
 )
 
+// lockConnectionTx takes the connection's row for the rest of tx. Every
+// transaction of the engine that writes a connection's feeds, lines or job
+// takes that row first (a delivery job's through checkTx), so they queue on
+// it in one order and cannot deadlock on the rows behind it.
+func (e *Engine[TTx]) lockConnectionTx(ctx context.Context, tx TTx, company, connection string) error {
+	_, err := e.b.Exec(ctx, tx, `UPDATE bankfeeds_connection SET job_gen = job_gen WHERE company_id = ? AND connection_id = ?`, company, connection)
+	return err
+}
+
 // lease is a connection's lease, held by this process.
 type lease struct {
 	company, connection string
@@ -188,6 +197,9 @@ func (e *Engine[TTx]) kick(ctx context.Context) error {
 		if err := inTx(ctx, e.b, func(tx TTx) error {
 			var gen, until, touched, parked int64
 			var owner string
+			if err := e.lockConnectionTx(ctx, tx, c.company, c.connection); err != nil {
+				return err
+			}
 			if _, err := queryRow(ctx, e.b, tx, `SELECT job_gen, lease_owner, lease_until, touched_at, parked_until FROM bankfeeds_connection WHERE company_id = ? AND connection_id = ?`,
 				[]any{c.company, c.connection}, &gen, &owner, &until, &touched, &parked); err != nil {
 				return err

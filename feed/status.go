@@ -184,6 +184,12 @@ func (e *Engine[TTx]) ResolveInFlight(ctx context.Context, feedID string, landed
 		if err != nil {
 			return err
 		}
+		if err := e.lockConnectionTx(ctx, tx, f.company, f.connection); err != nil {
+			return err
+		}
+		if f, err = e.feedOf(ctx, tx, feedID); err != nil { // as it is now the row is ours
+			return err
+		}
 		if f.inflight == "" {
 			return fmt.Errorf("feed: feed %q has no chunk in flight", feedID)
 		}
@@ -221,6 +227,9 @@ func (e *Engine[TTx]) updateFeed(ctx context.Context, feedID, query string, args
 		if err != nil {
 			return err
 		}
+		if err := e.lockConnectionTx(ctx, tx, f.company, f.connection); err != nil {
+			return err
+		}
 		if _, err := e.b.Exec(ctx, tx, query, args...); err != nil {
 			return err
 		}
@@ -228,12 +237,10 @@ func (e *Engine[TTx]) updateFeed(ctx context.Context, feedID, query string, args
 	})
 }
 
-// wakeTx inserts the connection's job if it has none.
+// wakeTx inserts the connection's job if it has none; tx holds the
+// connection's row (lockConnectionTx).
 func (e *Engine[TTx]) wakeTx(ctx context.Context, tx TTx, company, connection string) error {
 	var gen int64
-	if _, err := e.b.Exec(ctx, tx, `UPDATE bankfeeds_connection SET job_gen = job_gen WHERE company_id = ? AND connection_id = ?`, company, connection); err != nil {
-		return err
-	}
 	if _, err := queryRow(ctx, e.b, tx, `SELECT job_gen FROM bankfeeds_connection WHERE company_id = ? AND connection_id = ?`, []any{company, connection}, &gen); err != nil {
 		return err
 	}
