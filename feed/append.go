@@ -53,11 +53,7 @@ func (e *Engine[TTx]) AppendTx(ctx context.Context, tx TTx, feedID string, lines
 	}
 	// Take the connection's row first: a delivery job deciding it is done
 	// takes it too, so either it sees these lines or this sees it done.
-	var gen int64
 	if err := e.lockConnectionTx(ctx, tx, f.company, f.connection); err != nil {
-		return res, err
-	}
-	if _, err := queryRow(ctx, e.b, tx, `SELECT job_gen FROM bankfeeds_connection WHERE company_id = ? AND connection_id = ?`, []any{f.company, f.connection}, &gen); err != nil {
 		return res, err
 	}
 	for i := range lines {
@@ -75,7 +71,7 @@ func (e *Engine[TTx]) AppendTx(ctx context.Context, tx TTx, feedID string, lines
 	if _, err := e.b.Exec(ctx, tx, `UPDATE bankfeeds_feed SET appended = appended + ? WHERE feed_id = ?`, res.Added, feedID); err != nil {
 		return res, err
 	}
-	if err := e.enqueueTx(ctx, tx, f.company, f.connection, gen, 0); err != nil {
+	if err := e.wakeTx(ctx, tx, f.company, f.connection); err != nil {
 		return res, err
 	}
 	return res, nil

@@ -187,7 +187,7 @@ func (e *Engine[TTx]) ResolveInFlight(ctx context.Context, feedID string, landed
 		if err := e.lockConnectionTx(ctx, tx, f.company, f.connection); err != nil {
 			return err
 		}
-		if f, err = e.feedOf(ctx, tx, feedID); err != nil { // as it is now the row is ours
+		if f, err = e.feedOf(ctx, tx, feedID); err != nil { // again, under the row: a job may have settled it
 			return err
 		}
 		if f.inflight == "" {
