@@ -55,8 +55,10 @@ func fleetConfig(w fleetWorker) feed.Config {
 
 // TestFleet: three worker processes on one PostgreSQL deliver many feeds
 // appended in random order by concurrent producers, with about 10% of
-// requests faulted, a per-minute limit the budget must throttle to, and
-// one worker killed and restarted mid-run.
+// requests faulted, a per-minute limit the budget must throttle to (the
+// sandbox refuses what goes over it), one worker killed and restarted
+// mid-run, and Codat's webhooks received by a fourth process: 200
+// companies with 2 accounts each and 100,000 lines.
 func TestFleet(t *testing.T) {
 	url := pgtest.Database(t)
 	companies, accounts, lines, chunk, perMinute := 200, 2, 100_000, 1000, 150
@@ -65,7 +67,6 @@ func TestFleet(t *testing.T) {
 		// looks for data races on a smaller fleet.
 		companies, lines, chunk, perMinute = 40, 8000, 25, 100
 	}
-
 	perFeed := lines / (companies * accounts)
 	pool := connect(t, url, 20)
 	ctx := context.Background()
