@@ -169,5 +169,12 @@ func FuzzDecode(f *testing.F) {
 		if again.ID != e.ID || again.Type != e.Type || typeName(again.Payload) != typeName(e.Payload) {
 			t.Fatalf("round trip changed the event: %+v vs %+v", e, again)
 		}
+		// The end of a push operation, as the feed engine reads it: only
+		// from a bankTransactions write, with a key and a final status.
+		if key, status, ok := OperationEnd(e); ok {
+			if _, isWrite := e.Payload.(*WritePayload); !isWrite || key == "" || !status.Final() || e.DataType() != "bankTransactions" {
+				t.Fatalf("OperationEnd(%+v) = %q, %q", e, key, status)
+			}
+		}
 	})
 }
