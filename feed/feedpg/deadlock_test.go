@@ -79,24 +79,7 @@ func TestWritersNeverDeadlock(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	deadline := time.Now().Add(time.Minute)
-	for {
-		all, err := eng.Feeds(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		done := true
-		for _, s := range all {
-			done = done && s.Waiting == 0 && s.InFlight == 0
-		}
-		if done {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the feeds did not settle within a minute")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitSettled(t, eng, time.Minute)
 	for i, a := range accs {
 		if err := feedtest.CheckLanded(srv, a, lines[i]); err != nil {
 			t.Error(err)

@@ -60,24 +60,7 @@ func TestDeliversOnPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Stop(ctx)
-	deadline := time.Now().Add(time.Minute)
-	for {
-		all, err := eng.Feeds(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		done := true
-		for _, s := range all {
-			done = done && s.Waiting == 0 && s.InFlight == 0
-		}
-		if done {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not delivered: %+v", all[0])
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitSettled(t, eng, time.Minute)
 	for _, a := range accs {
 		if err := feedtest.CheckLanded(srv, a, want[a.AccountID]); err != nil {
 			t.Error(err)
