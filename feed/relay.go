@@ -80,7 +80,9 @@ func (r *relay[TTx]) run(ctx context.Context, interval time.Duration) {
 		r.mu.Unlock()
 		for len(keys) > 0 {
 			n := min(len(keys), 100)
-			_ = r.poll(ctx, keys[:n])
+			if err := r.poll(ctx, keys[:n]); err != nil && ctx.Err() == nil {
+				r.e.cfg.Logger.Warn("feed: reading the fleet's webhook events", "err", err)
+			}
 			keys = keys[n:]
 		}
 		return true
