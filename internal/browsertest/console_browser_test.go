@@ -1,4 +1,4 @@
-package bankfeedstest_test
+package browsertest_test
 
 import (
 	"context"
