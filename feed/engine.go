@@ -13,7 +13,6 @@ import (
 
 	"github.com/bankfeeds-go/bankfeeds"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivermigrate"
 )
 
 // Config tunes an Engine. Zero fields take the defaults.
@@ -173,24 +172,9 @@ func New[TTx any](b Backend[TTx], cfg Config) (*Engine[TTx], error) {
 }
 
 // Migrate creates River's tables and the engine's, or brings them up to
-// date. It is safe to run from every process at start.
-func (e *Engine[TTx]) Migrate(ctx context.Context) error {
-	m, err := rivermigrate.New(e.b.Driver(), nil)
-	if err != nil {
-		return fmt.Errorf("feed: migrate: %w", err)
-	}
-	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return fmt.Errorf("feed: migrate river: %w", err)
-	}
-	return inTx(ctx, e.b, func(tx TTx) error {
-		for _, q := range schema {
-			if _, err := e.b.Exec(ctx, tx, q); err != nil {
-				return fmt.Errorf("feed: migrate: %w", err)
-			}
-		}
-		return nil
-	})
-}
+// date (see the package function Migrate). It is safe to run from every
+// process at start.
+func (e *Engine[TTx]) Migrate(ctx context.Context) error { return Migrate(ctx, e.b) }
 
 // ClientOption returns the option that routes every request of a
 // bankfeeds.Client through the fleet's budget (bankfeeds.WithHooks). Give

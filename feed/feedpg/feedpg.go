@@ -30,9 +30,9 @@ import (
 type Engine = feed.Engine[pgx.Tx]
 
 // Open makes an engine on pool and brings River's tables and the
-// engine's up to date. Run it in one process first when several start
-// together (concurrent CREATE TABLE IF NOT EXISTS can collide in
-// PostgreSQL), or use New and Migrate.
+// engine's up to date (Migrate); processes opening at once take turns on
+// a lock. It refuses a database a newer release migrated with an error
+// matching feed.ErrSchemaTooNew.
 func Open(ctx context.Context, pool *pgxpool.Pool, cfg feed.Config) (*Engine, error) {
 	e, err := feed.New[pgx.Tx](New(pool), cfg)
 	if err != nil {
