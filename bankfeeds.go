@@ -70,7 +70,7 @@
 package bankfeeds
 
 // Version is the version of this SDK, sent in the User-Agent header.
-const Version = "0.1.0"
+const Version = "0.3.0"
 
 // DefaultBaseURL is the address of Codat's API.
 const DefaultBaseURL = "https://api.codat.io"
