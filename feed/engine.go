@@ -127,6 +127,7 @@ type Engine[TTx any] struct {
 	river  *river.Client[TTx]
 	budget *Budget[TTx]
 	events *relay[TTx]
+	clock  *serverTime // whether the client has learnt the server's time
 
 	mu      sync.Mutex
 	client  *bankfeeds.Client
@@ -145,7 +146,7 @@ func New[TTx any](b Backend[TTx], cfg Config) (*Engine[TTx], error) {
 		return nil, errors.New("feed: nil Backend")
 	}
 	cfg = cfg.withDefaults()
-	e := &Engine[TTx]{b: b, cfg: cfg}
+	e := &Engine[TTx]{b: b, cfg: cfg, clock: newServerTime()}
 	e.events = newRelay(e)
 	e.budget = newBudget(b, cfg.Budget, cfg.Owner)
 	workers := river.NewWorkers()
@@ -217,7 +218,7 @@ func (e *Engine[TTx]) Start(ctx context.Context, client *bankfeeds.Client) error
 	if e.started {
 		return errors.New("feed: the engine is already started")
 	}
-	e.client = client
+	e.client, e.clock = client, newServerTime()
 	if err := e.river.Start(ctx); err != nil {
 		return fmt.Errorf("feed: start river: %w", err)
 	}
@@ -255,6 +256,14 @@ func (e *Engine[TTx]) pusher() *bankfeeds.Client {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.client
+}
+
+// serverClock says whether the client given to Start has learnt the
+// server's time.
+func (e *Engine[TTx]) serverClock() *serverTime {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.clock
 }
 
 func randomHex(n int) string {
