@@ -29,10 +29,12 @@ type Config struct {
 	// LeaseTTL is how long a connection's lease lasts unless renewed
 	// (default 30 s; renewed every third of it).
 	LeaseTTL time.Duration
-	// StuckAfter is how long a connection with work may go without its
-	// lease being taken, renewed or released before the engine takes it for
-	// a killed worker and starts a new delivery job for it (default 3 x
-	// LeaseTTL).
+	// StuckAfter is how long a connection's job may stay scheduled or
+	// retryable past its time, with nothing done to the connection, before
+	// the kick starts a new job for it: a safety net for River's scheduler
+	// (default 3 x LeaseTTL, and at least 30 s). A job left running by a
+	// killed worker is rescued by the lease instead: within 1.25 x LeaseTTL
+	// + 2 x KickInterval of the worker's death.
 	StuckAfter time.Duration
 	// KickInterval is how often each engine looks for connections whose
 	// work has no job, and for killed workers (default 10 s).
@@ -91,7 +93,7 @@ func (c Config) withDefaults() Config {
 		c.Owner = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), randomHex(4))
 	}
 	def(&c.LeaseTTL, 30*time.Second)
-	def(&c.StuckAfter, 3*c.LeaseTTL)
+	def(&c.StuckAfter, max(3*c.LeaseTTL, 30*time.Second))
 	def(&c.KickInterval, 10*time.Second)
 	def(&c.JobTimeout, 5*time.Minute)
 	def(&c.OperationWait, 2*time.Minute)
@@ -128,6 +130,7 @@ type Engine[TTx any] struct {
 	budget *Budget[TTx]
 	events *relay[TTx]
 	clock  *serverTime // whether the client has learnt the server's time
+	watch  watch       // what the kick saw of each connection, and since when
 
 	mu      sync.Mutex
 	client  *bankfeeds.Client

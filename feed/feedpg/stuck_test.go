@@ -92,7 +92,9 @@ type progress struct {
 	at    time.Time
 }
 
-func newProgress(stall time.Duration) *progress { return &progress{stall: stall, last: -1, at: time.Now()} }
+func newProgress(stall time.Duration) *progress {
+	return &progress{stall: stall, last: -1, at: time.Now()}
+}
 
 // check records the feeds' state and reports whether they all settled.
 func (p *progress) check(t testing.TB, pool *pgxpool.Pool, all []*feed.Status) bool {
