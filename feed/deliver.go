@@ -141,6 +141,12 @@ func (j *jobRun[TTx]) run(ctx context.Context) error {
 			return j.finish(ctx, nil)
 		}
 	}
+	if opts.InFlight == nil {
+		// A fresh chunk: its first send must know the server's time.
+		if err := e.serverClock().learn(ctx, j.client, f.company, f.connection); err != nil {
+			return j.failed(ctx, f, nil, err)
+		}
+	}
 	persist := func(fl *bankfeeds.InFlight) error {
 		b, err := json.Marshal(fl)
 		if err != nil {

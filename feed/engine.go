@@ -28,10 +28,12 @@ type Config struct {
 	// LeaseTTL is how long a connection's lease lasts unless renewed
 	// (default 30 s; renewed every third of it).
 	LeaseTTL time.Duration
-	// StuckAfter is how long a connection with work may go without its
-	// lease being taken, renewed or released before the engine takes it for
-	// a killed worker and starts a new delivery job for it (default 3 x
-	// LeaseTTL).
+	// StuckAfter is how long a connection's job may stay scheduled or
+	// retryable past its time, with nothing done to the connection, before
+	// the kick starts a new job for it: a safety net for River's scheduler
+	// (default 3 x LeaseTTL, and at least 30 s). A job left running by a
+	// killed worker is rescued by the lease instead: within 1.25 x LeaseTTL
+	// + 2 x KickInterval of the worker's death.
 	StuckAfter time.Duration
 	// KickInterval is how often each engine looks for connections whose
 	// work has no job, and for killed workers (default 10 s).
@@ -90,7 +92,7 @@ func (c Config) withDefaults() Config {
 		c.Owner = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), randomHex(4))
 	}
 	def(&c.LeaseTTL, 30*time.Second)
-	def(&c.StuckAfter, 3*c.LeaseTTL)
+	def(&c.StuckAfter, max(3*c.LeaseTTL, 30*time.Second))
 	def(&c.KickInterval, 10*time.Second)
 	def(&c.JobTimeout, 5*time.Minute)
 	def(&c.OperationWait, 2*time.Minute)
@@ -126,6 +128,8 @@ type Engine[TTx any] struct {
 	river  *river.Client[TTx]
 	budget *Budget[TTx]
 	events *relay[TTx]
+	clock  *serverTime // whether the client has learnt the server's time
+	watch  watch       // what the kick saw of each connection, and since when
 
 	mu      sync.Mutex
 	client  *bankfeeds.Client
@@ -144,7 +148,7 @@ func New[TTx any](b Backend[TTx], cfg Config) (*Engine[TTx], error) {
 		return nil, errors.New("feed: nil Backend")
 	}
 	cfg = cfg.withDefaults()
-	e := &Engine[TTx]{b: b, cfg: cfg}
+	e := &Engine[TTx]{b: b, cfg: cfg, clock: newServerTime()}
 	e.events = newRelay(e)
 	e.budget = newBudget(b, cfg.Budget, cfg.Owner)
 	workers := river.NewWorkers()
@@ -201,7 +205,7 @@ func (e *Engine[TTx]) Start(ctx context.Context, client *bankfeeds.Client) error
 	if e.started {
 		return errors.New("feed: the engine is already started")
 	}
-	e.client = client
+	e.client, e.clock = client, newServerTime()
 	if err := e.river.Start(ctx); err != nil {
 		return fmt.Errorf("feed: start river: %w", err)
 	}
@@ -239,6 +243,14 @@ func (e *Engine[TTx]) pusher() *bankfeeds.Client {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.client
+}
+
+// serverClock says whether the client given to Start has learnt the
+// server's time.
+func (e *Engine[TTx]) serverClock() *serverTime {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.clock
 }
 
 func randomHex(n int) string {

@@ -79,7 +79,7 @@ func TestWritersNeverDeadlock(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	waitSettled(t, eng, time.Minute)
+	waitSettled(t, eng, pool, time.Minute)
 	for i, a := range accs {
 		if err := feedtest.CheckLanded(srv, a, lines[i]); err != nil {
 			t.Error(err)

@@ -60,7 +60,7 @@ func TestDeliversOnPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Stop(ctx)
-	waitSettled(t, eng, time.Minute)
+	waitSettled(t, eng, pool, time.Minute)
 	for _, a := range accs {
 		if err := feedtest.CheckLanded(srv, a, want[a.AccountID]); err != nil {
 			t.Error(err)

@@ -30,27 +30,18 @@ func pgxParse(url string, conns int32) (*pgxpool.Pool, error) {
 }
 
 // waitSettled waits until no feed has lines waiting or in flight, or fails
-// the test after limit, showing the feeds.
-func waitSettled(t testing.TB, eng *feedpg.Engine, limit time.Duration) {
+// the test, showing the feeds not settled with their leases and jobs, once
+// no line has been delivered for stall.
+func waitSettled(t testing.TB, eng *feedpg.Engine, pool *pgxpool.Pool, stall time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(limit)
+	p := newProgress(stall)
 	for {
 		all, err := eng.Feeds(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
-		done := true
-		for _, s := range all {
-			done = done && s.Waiting == 0 && s.InFlight == 0
-		}
-		if done {
+		if p.check(t, pool, all) {
 			return
-		}
-		if time.Now().After(deadline) {
-			for _, s := range all {
-				t.Logf("%s: appended %d, delivered %d, waiting %d, in flight %d, last error %q", s.ID, s.Appended, s.Delivered, s.Waiting, s.InFlight, s.LastError)
-			}
-			t.Fatalf("the feeds did not settle within %s", limit)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
