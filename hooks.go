@@ -78,10 +78,11 @@ type Attempt struct {
 	// Refused reports that an AttemptStart hook refused the attempt, so
 	// nothing was sent.
 	Refused bool
-	// Resent reports that net/http itself sent the request again, on a new
+	// Resent reports that net/http itself sends the request again, on a new
 	// connection, after the one before closed without an answer (that
-	// attempt ends with no status and an error saying so); its headers are
-	// the attempt's before. It counts as one of the call's retries.
+	// attempt ends with no status and an error saying so). Its hooks start
+	// from the headers of the attempt before and may set them again (its own
+	// trace context). It counts as one of the call's retries.
 	Resent bool
 
 	start  time.Time
@@ -162,8 +163,8 @@ func (t *hookTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	u.RawQuery, u.ForceQuery = "", false
 	// The request may be resent by the retry loop: set headers on a copy.
 	req = req.Clone(req.Context())
-	r := &hookedSend{t: t, st: st, base: req.Context(), url: u.String()}
-	if err := r.start(req.Header); err != nil {
+	r := &hookedSend{t: t, st: st, base: req.Context(), url: u.String(), header: req.Header}
+	if err := r.start(false); err != nil {
 		return nil, &hookError{err}
 	}
 	sendCtx, stop := context.WithCancelCause(r.ctx)
@@ -210,21 +211,26 @@ func (t *hookTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // net/http sends a request again by itself, on a new connection, when a
 // reused one closes after the request went out (GETs and keyed POSTs):
 // each such send is an attempt of its own to the hooks, so that a budget
-// counts every request that reaches Codat.
+// counts every request that reaches Codat, and sends the headers its own
+// hooks set. net/http's resend is a shallow copy of the request, sharing
+// its header map, and it writes the headers only once it has the new
+// connection (after GetConn); the send before is done with them by then
+// (net/http waits for its writer before it resends).
 type hookedSend struct {
 	t       *hookTransport
 	st      *callState
 	base    context.Context // the request's context
 	url     string
+	header  http.Header // the request's (a clone of the caller's), which every send writes
 	a       *Attempt
 	ctx     context.Context // the hooks' context for a
 	refused bool            // a resend's AttemptStart said no (a is ended)
 }
 
-// start runs the AttemptStart hooks for a new attempt; header is the
-// request's, which they may set, or nil for a resend (already built).
-func (r *hookedSend) start(header http.Header) error {
-	r.a = &Attempt{Call: r.st.info, URL: r.url, Attempt: r.st.attempt, Resent: header == nil, start: time.Now(), header: header}
+// start runs the AttemptStart hooks for a new attempt, the first send or
+// net/http's resend; they may set the request's headers.
+func (r *hookedSend) start(resent bool) error {
+	r.a = &Attempt{Call: r.st.info, URL: r.url, Attempt: r.st.attempt, Resent: resent, start: time.Now(), header: r.header}
 	r.ctx = r.base
 	defer func() { r.a.header = nil }()
 	for _, h := range r.t.hooks {
@@ -259,7 +265,7 @@ func (r *hookedSend) trace(stop context.CancelCauseFunc) *httptrace.ClientTrace 
 			r.t.end(r.ctx, r.a)
 			r.st.resent++
 			r.st.attempt++
-			if err := r.start(nil); err != nil {
+			if err := r.start(true); err != nil {
 				r.refused = true
 				stop(err)
 			}

@@ -26,8 +26,11 @@ import (
 //
 // Every control is also a method of Server (Advance, SetFaults,
 // SetScenarios, RedeliverWebhooks, Disconnect), and the forms are plain
-// POSTs a script can send with curl. A POST from another site (the
-// browser's Sec-Fetch-Site says cross-site) is refused.
+// POSTs a script can send with curl and the API's Authorization header.
+// A control needs the sandbox's per-process token (every form carries it)
+// or the API key, and is refused from another origin (the browser's
+// Sec-Fetch-Site says cross-site or same-site); pages answer only under
+// the sandbox's own host names (consoleguard.go).
 
 // isConsole reports whether a path is the console's.
 func isConsole(path string) bool {
@@ -46,13 +49,13 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method == http.MethodPost {
-		if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
-			s.consoleError(w, http.StatusForbidden, "The console takes no requests from other sites.")
-			return
-		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 		if err := r.ParseForm(); err != nil {
 			s.consoleError(w, http.StatusBadRequest, "The form could not be read.")
+			return
+		}
+		if !s.controlAllowed(r) { // consoleguard.go
+			s.consoleError(w, http.StatusForbidden, "The console takes controls only from its own pages (their forms carry its token) or with the API key.")
 			return
 		}
 		s.consoleAction(w, r, segs)

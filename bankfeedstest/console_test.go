@@ -24,12 +24,40 @@ func consoleGet(t *testing.T, srv *bankfeedstest.Server, path string) (int, stri
 	return resp.StatusCode, string(b)
 }
 
-// consolePost submits a console form without following the redirect.
+// consoleToken reads the token the console's forms carry.
+func consoleToken(t *testing.T, srv *bankfeedstest.Server) string {
+	t.Helper()
+	_, page := consoleGet(t, srv, "/")
+	const field = `name="token" value="`
+	i := strings.Index(page, field)
+	if i < 0 {
+		t.Fatalf("the console's forms carry no token:\n%s", page)
+	}
+	tok := page[i+len(field):]
+	return tok[:strings.IndexByte(tok, '"')]
+}
+
+// consolePost submits a console form, with the token the console's forms
+// carry, without following the redirect.
 func consolePost(t *testing.T, srv *bankfeedstest.Server, path string, form url.Values, headers ...string) *http.Response {
+	t.Helper()
+	f := url.Values{"token": {consoleToken(t, srv)}}
+	for k, v := range form {
+		f[k] = v
+	}
+	return consolePostRaw(t, srv, path, f, headers...)
+}
+
+// consolePostRaw submits a form as it is, without following the redirect.
+func consolePostRaw(t *testing.T, srv *bankfeedstest.Server, path string, form url.Values, headers ...string) *http.Response {
 	t.Helper()
 	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i] == "Host" {
+			req.Host = headers[i+1]
+			continue
+		}
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -43,6 +43,8 @@ var consoleTemplates = template.Must(template.New("console").Parse(`
 {{if .Notice}}<p class="notice" role="status">{{.Notice}}</p>{{end}}{{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
 {{end}}
 
+{{define "token"}}<input type="hidden" name="token" value="{{.}}">{{end}}
+
 {{define "foot"}}</main></body></html>{{end}}
 
 {{define "error"}}{{template "head" .}}<h1>{{.Title}}</h1><p><a href="/">Back to the console</a></p>{{template "foot" .}}{{end}}
@@ -58,7 +60,7 @@ var consoleTemplates = template.Must(template.New("console").Parse(`
 {{if .Accounts}}<table><thead><tr><th>Source account</th><th>Status</th><th>Currency</th><th>Mapped to</th><th>Feed start</th><th></th></tr></thead><tbody>
 {{range .Accounts}}<tr id="account-{{.ID}}"><td>{{.Name}} <span class="muted mono">{{.ID}}</span></td><td><span class="badge s-{{.Status}}">{{.Status}}</span></td><td>{{.Currency}}</td>
 <td>{{if .TargetURL}}<a href="{{.TargetURL}}">{{.Target}}</a>{{else}}<span class="muted">not mapped</span>{{end}}</td><td>{{.FeedStart}}</td>
-<td>{{if .DisconnectURL}}<form class="inline" method="post" action="{{.DisconnectURL}}"><button class="danger" type="submit">Disconnect</button></form>{{end}}</td></tr>{{end}}
+<td>{{if .DisconnectURL}}<form class="inline" method="post" action="{{.DisconnectURL}}">{{template "token" $.Token}}<button class="danger" type="submit">Disconnect</button></form>{{end}}</td></tr>{{end}}
 </tbody></table>{{else}}<p class="muted">No source accounts yet.</p>{{end}}
 </div>{{else}}<p class="muted">No connections yet.</p>{{end}}
 </section>{{else}}<p class="card muted">No companies yet. Create one through the API: <code>POST /companies</code>.</p>{{end}}
@@ -75,13 +77,13 @@ var consoleTemplates = template.Must(template.New("console").Parse(`
 <p>{{if .HookURL}}Delivering to <code>{{.HookURL}}</code>: {{.Hooks.Delivered}} delivered, {{.Hooks.Retries}} retries, {{.Hooks.Failed}} failed, {{.Hooks.Pending}} pending. <a href="/console/webhooks">Deliveries →</a>{{else}}<span class="muted">No endpoint registered.</span>{{end}}</p>
 
 <h2>Controls</h2>
-<div class="card"><form method="post" action="/console/clock"><b>Clock</b> · now {{.Now}} UTC ·
+<div class="card"><form method="post" action="/console/clock">{{template "token" $.Token}}<b>Clock</b> · now {{.Now}} UTC ·
 <label>advance by <input name="advance" value="24h" aria-label="advance the clock by"></label><button type="submit">Advance the clock</button>
 <span class="muted">crosses midnight UTC for the quota, the 90-minute idempotency window, scenarios that wait days</span></form></div>
-<div class="card"><form method="post" action="/console/faults"><b>Faults</b> <span class="muted">(probabilities 0–1; injected so far: {{.FaultN.Total}})</span><br>
+<div class="card"><form method="post" action="/console/faults">{{template "token" $.Token}}<b>Faults</b> <span class="muted">(probabilities 0–1; injected so far: {{.FaultN.Total}})</span><br>
 <label>seed <input name="seed" value="{{.Faults.Seed}}"></label><label>500 before <input name="serverErrorBefore" value="{{.Faults.ServerErrorBefore}}"></label><label>429 <input name="rateLimit" value="{{.Faults.RateLimit}}"></label><label>lost after commit <input name="lostAfterCommit" value="{{.Faults.LostAfterCommit}}"></label><label>500 after <input name="serverErrorAfter" value="{{.Faults.ServerErrorAfter}}"></label><label>stall <input name="stall" value="{{.Faults.Stall}}"></label><label>stall for <input name="stallFor" value="{{.Faults.StallFor}}"></label><label>latency <input name="latency" value="{{.Faults.Latency}}"></label><label>paths <input class="wide" name="paths" value="{{.Faults.Paths}}"></label>
 <button type="submit">Inject</button> <button type="submit" name="clear" value="1">Clear faults</button></form></div>
-<div class="card"><form method="post" action="/console/scenarios"><b>Scenarios</b> <span class="muted">(so far: {{.ScenN.LongPending}} long pending, {{.ScenN.TimedOutWritten}} timed out yet written, {{.ScenN.QBODisconnected}} QBO disconnects)</span><br>
+<div class="card"><form method="post" action="/console/scenarios">{{template "token" $.Token}}<b>Scenarios</b> <span class="muted">(so far: {{.ScenN.LongPending}} long pending, {{.ScenN.TimedOutWritten}} timed out yet written, {{.ScenN.QBODisconnected}} QBO disconnects)</span><br>
 <label>seed <input name="seed" value="{{.Scen.Seed}}"></label><label>long pending <input name="longPending" value="{{.Scen.LongPending}}"></label><label>for <input name="pendingFor" value="{{.Scen.PendingFor}}"></label><label>timed out yet written <input name="timedOutWritten" value="{{.Scen.TimedOutWritten}}"></label><label>QBO disconnects <input name="qboDisconnect" value="{{.Scen.QBODisconnect}}"></label><label>after <input name="disconnectAfter" value="{{.Scen.DisconnectAfter}}"></label>
 <button type="submit">Switch on</button> <button type="submit" name="clear" value="1">Switch off</button></form></div>
 <p class="muted">Pushes take {{.Timing.Delay}}{{if .Timing.Jitter}} plus up to {{.Timing.Jitter}}{{end}}.</p>
@@ -119,7 +121,7 @@ var consoleTemplates = template.Must(template.New("console").Parse(`
 <h1>Webhooks</h1>
 <p>{{if .URL}}Delivering to <code>{{.URL}}</code>.{{else}}<span class="muted">No endpoint registered: events are not sent.</span>{{end}}
 {{.Counts.Delivered}} delivered · {{.Counts.Retries}} retries · {{.Counts.Duplicates}} duplicates · {{.Counts.Failed}} failed · {{.Counts.Pending}} pending · {{.Counts.Redelivered}} redelivered</p>
-<div class="card"><form method="post" action="/console/webhooks/redeliver"><label>Redeliver every event generated since <input class="wide" name="since" value="{{.Since}}"> UTC</label><button type="submit">Redeliver</button></form></div>
+<div class="card"><form method="post" action="/console/webhooks/redeliver">{{template "token" $.Token}}<label>Redeliver every event generated since <input class="wide" name="since" value="{{.Since}}"> UTC</label><button type="submit">Redeliver</button></form></div>
 <table id="deliveries"><thead><tr><th>Generated</th><th>Event</th><th>State</th><th>Attempts: the receiver's answers</th></tr></thead><tbody>
 {{range .Deliveries}}<tr data-msg="{{.MessageID}}"><td>{{.Generated}}<br><span class="mono muted">{{.MessageID}}</span></td><td><code>{{.EventType}}</code><details><summary>body</summary><pre>{{.Body}}</pre></details></td><td><span class="badge s-{{.State}}">{{.State}}</span></td>
 <td>{{range .Attempts}}<div>{{.At}} · {{if .Status}}<span class="badge {{if .OK}}s-delivered{{else}}s-failed{{end}}">{{.Status}}</span>{{else}}<span class="reason">{{.Err}}</span>{{end}} <span class="muted">{{.Took}}</span>{{if .Answer}} <span class="mono muted">{{.Answer}}</span>{{end}}</div>{{else}}<span class="muted">not sent yet</span>{{end}}</td></tr>

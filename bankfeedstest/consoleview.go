@@ -13,6 +13,7 @@ import (
 type pageView struct {
 	Title, Error, Notice string
 	Now                  string // the sandbox clock
+	Token                string // the console's token, which every form carries
 }
 
 type overviewView struct {
@@ -47,7 +48,7 @@ type accountView struct {
 }
 
 func (s *Server) page(r *http.Request, title string) pageView {
-	v := pageView{Title: title, Now: s.now().UTC().Format("2006-01-02 15:04:05")}
+	v := pageView{Title: title, Now: s.now().UTC().Format("2006-01-02 15:04:05"), Token: s.consoleToken}
 	if r != nil {
 		v.Notice = r.URL.Query().Get("notice")
 	}

@@ -105,7 +105,13 @@
 // accounting software shows it (newest first, with the balance, and the
 // lines refused with why), push operations, webhook deliveries, the limits,
 // and controls (disconnect an account, faults, scenarios, redeliver
-// webhooks, advance the clock), each also a method of Server.
+// webhooks, advance the clock), each also a method of Server. Console
+// pages, link pages and the browser's /favicon.ico are not API requests:
+// RequestCounts does not count them. The console and the link pages
+// answer only under the sandbox's own host names (loopback names and
+// addresses, and the base URL's host; 421 otherwise), and a control runs
+// only with the per-process token its form carries, or the API key in the
+// Authorization header (for curl), and never from another origin.
 //
 // # Time
 //

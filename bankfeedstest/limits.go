@@ -26,7 +26,7 @@ const unlimitedQuota = 1_000_000
 // RequestCounts says what the sandbox has answered since the Server started.
 type RequestCounts struct {
 	// Served counts API requests answered, whatever the status (link and
-	// console pages are not counted).
+	// console pages, and the browser's /favicon.ico, are not counted).
 	Served int
 	// DailyQuota, PerMinute and Concurrency count the 429s of each limit;
 	// Fault counts the 429s of Faults.RateLimit.

@@ -28,11 +28,14 @@ type Server struct {
 
 	cfg        config
 	authHeader string // "Basic base64(APIKey)"
-	clientID   string // SyncStatusResult.clientId
-	ts         *httptest.Server
-	closed     chan struct{}
-	closeOnce  sync.Once
-	routes     []route
+	// consoleToken is the per-process token every console control needs
+	// (consoleguard.go).
+	consoleToken string
+	clientID     string // SyncStatusResult.clientId
+	ts           *httptest.Server
+	closed       chan struct{}
+	closeOnce    sync.Once
+	routes       []route
 
 	idem   idemStore
 	limits limiter
@@ -83,12 +86,13 @@ func newServer(opts []Option) *Server {
 		}
 	}
 	s := &Server{
-		APIKey:      cfg.apiKey,
-		cfg:         cfg,
-		authHeader:  "Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.apiKey)),
-		clientID:    newUUID(),
-		closed:      make(chan struct{}),
-		companyByID: make(map[string]*company),
+		APIKey:       cfg.apiKey,
+		cfg:          cfg,
+		authHeader:   "Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.apiKey)),
+		consoleToken: randomHex(16),
+		clientID:     newUUID(),
+		closed:       make(chan struct{}),
+		companyByID:  make(map[string]*company),
 	}
 	s.limits.daily, s.limits.perMinute, s.limits.concurrency = cfg.dailyQuota, cfg.perMinute, cfg.companyMax
 	s.timing.set(PushTiming{Delay: cfg.pushDelay, Jitter: cfg.pushJitter, Seed: cfg.pushSeed})
@@ -163,8 +167,9 @@ func (s *Server) authorised(r *http.Request) bool {
 	return ok && strings.EqualFold(scheme, "Basic") && strings.TrimSpace(cred) == s.authHeader[len("Basic "):]
 }
 
-// serveHTTP serves the API and the link pages. The pipeline, in order: link
-// pages (no API key), authentication (401), daily quota (429), body cap
+// serveHTTP serves the API, the link pages and the console. The pipeline,
+// in order: the browser's favicon (nothing, not counted), link pages and
+// console (no API key; only under the sandbox's own host names), authentication (401), daily quota (429), body cap
 // (413), latency, Idempotency-Key (replay, 409, 422), faults, the operation
 // itself, and the faults that strike after it.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
@@ -174,12 +179,21 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	// Codat's: clients that learn the server's time from it see one clock.
 	w.Header().Set("Date", now.UTC().Format(http.TimeFormat))
 	path := r.URL.Path
-	if path == "/link" || strings.HasPrefix(path, "/link/") {
+	if path == "/favicon.ico" {
+		serveFavicon(w) // consoleguard.go
+		return
+	}
+	link, console := path == "/link" || strings.HasPrefix(path, "/link/"), isConsole(path)
+	if (link || console) && !s.ownHost(r) {
+		refuseHost(w) // consoleguard.go
+		return
+	}
+	if link {
 		s.limits.peek(w.Header(), now)
 		s.serveLink(w, r)
 		return
 	}
-	if isConsole(path) {
+	if console {
 		s.limits.peek(w.Header(), now)
 		s.serveConsole(w, r) // console.go
 		return

@@ -22,7 +22,10 @@
 // names a push operation. A failed call or attempt has status Error.
 //
 // The trace context of each attempt is sent to Codat in its headers by the
-// configured propagator (traceparent with the W3C propagator).
+// configured propagator (traceparent with the W3C propagator). A request
+// net/http sends again by itself, after a reused connection closed before
+// the answer (bankfeeds.Attempt.Resent), is an attempt span of its own and
+// carries that span's traceparent.
 //
 // # Metrics
 //

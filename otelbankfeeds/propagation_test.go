@@ -111,3 +111,84 @@ func TestTraceContextReachesCodat(t *testing.T) {
 		})
 	}
 }
+
+// dropSecond answers the first request on each connection and closes the
+// connection on the second after reading it, without answering: net/http
+// then sends that request again by itself on a new connection. It keeps
+// each request's traceparent.
+func dropSecond(t *testing.T) (*httptest.Server, func() []string) {
+	var mu sync.Mutex
+	var parents []string
+	perConn := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		parents = append(parents, r.Header.Get("traceparent"))
+		perConn[r.RemoteAddr]++
+		n := perConn[r.RemoteAddr]
+		mu.Unlock()
+		if n == 2 {
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				_ = conn.Close()
+			}
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"id":"c1","name":"Acme"}`))
+	}))
+	t.Cleanup(srv.Close)
+	return srv, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), parents...)
+	}
+}
+
+// TestEveryRequestCarriesItsOwnAttemptsTraceparent checks that each request
+// on the wire names its own attempt span, the ones net/http sends again by
+// itself after a connection closed included: one request per attempt span,
+// and no span named twice.
+func TestEveryRequestCarriesItsOwnAttemptsTraceparent(t *testing.T) {
+	srv, seen := dropSecond(t)
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	defer func() { _ = tp.Shutdown(context.Background()) }()
+	c, err := bankfeeds.NewClient("k", bankfeeds.WithBaseURL(srv.URL),
+		bankfeeds.WithHooks(otelbankfeeds.Hooks(otelbankfeeds.WithTracerProvider(tp), otelbankfeeds.WithPropagator(propagation.TraceContext{}))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const calls = 8
+	for i := 0; i < calls; i++ {
+		if i%2 == 0 {
+			_, err = c.Companies.Get(context.Background(), "c1")
+		} else {
+			_, err = c.Companies.Create(context.Background(), bankfeeds.CompanyRequest{Name: "Acme"})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	spans := map[string]bool{} // traceparent of each attempt span -> named by a request
+	for _, s := range rec.Ended() {
+		if s.SpanKind() == trace.SpanKindClient {
+			spans["00-"+s.SpanContext().TraceID().String()+"-"+s.SpanContext().SpanID().String()+"-01"] = false
+		}
+	}
+	requests := seen()
+	if len(requests) <= calls {
+		t.Fatalf("%d requests for %d calls: net/http resent none, the test proves nothing", len(requests), calls)
+	}
+	if len(requests) != len(spans) {
+		t.Errorf("%d requests, %d attempt spans", len(requests), len(spans))
+	}
+	for i, p := range requests {
+		named, ok := spans[p]
+		switch {
+		case !ok:
+			t.Errorf("request %d carries traceparent %q, no attempt span's", i+1, p)
+		case named:
+			t.Errorf("request %d carries traceparent %q, which an earlier request carried", i+1, p)
+		}
+		spans[p] = true
+	}
+}
