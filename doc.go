@@ -21,25 +21,23 @@
 // malformed base URL is its error. A Client is safe for concurrent use;
 // create one and share it. Options, with their defaults:
 //
-//   -
-//   - [WithHTTPClient]: a pooled transport, TLS 1.2+, 60 s per attempt. The
-//     client is copied and redirects are never followed; its Timeout bounds
-//     one attempt, your context's deadline the whole call.
-//
-//   - [WithRetryMax], [WithRetryWait]: 4 retries, 500 ms to 30 s.
-//
-//   - [WithLogger]: silent. With a logger, each attempt (method, path,
-//     status, attempt, correlation id) is logged at debug level and failures
-//     at warn; headers, keys and query strings never are.
-//
-//   - [WithUserAgent]: bankfeeds-go/[Version], with yours in front.
-//
-//   - [WithMaxResponseBytes]: 32 MiB (error bodies: 64 KiB).
-//
-//   - [WithIntegrationPlatforms]: integration ids to platform keys, for
+//   - [WithBaseURL] sets the address (default https://api.codat.io;
+//     http:// only for loopback hosts).
+//   - [WithHTTPClient] sets the *http.Client of each attempt (default a
+//     pooled transport, TLS 1.2+, 60 s per attempt). The client is copied
+//     and redirects are never followed; its Timeout bounds one attempt,
+//     your context's deadline the whole call.
+//   - [WithRetryMax] and [WithRetryWait] bound retries (default 4 retries,
+//     500 ms to 30 s).
+//   - [WithLogger] logs each attempt (method, path, status, attempt,
+//     correlation id) at debug level and failures at warn; headers, keys
+//     and query strings never (default silent).
+//   - [WithUserAgent] puts yours in front of bankfeeds-go/[Version].
+//   - [WithMaxResponseBytes] caps answers (default 32 MiB; error bodies
+//     64 KiB).
+//   - [WithIntegrationPlatforms] maps integration ids to platform keys, for
 //     connections whose answers lack integrationKey.
-//
-//   - [WithHooks]: see Hooks below.
+//   - [WithHooks] sees every call and attempt (see Hooks below).
 //
 // # The journey
 //
