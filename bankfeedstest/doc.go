@@ -100,15 +100,33 @@
 //
 // # The console
 //
-// The sandbox serves a console at "/" (no API key): companies with their
-// connections and source accounts, each target account's bank feed as the
-// accounting software shows it (newest first, with the balance, and the
-// lines refused with why), push operations, webhook deliveries, the limits,
-// and controls (disconnect an account, faults, scenarios, redeliver
-// webhooks, advance the clock), each also a method of Server. Console
-// pages, link pages and the browser's /favicon.ico are not API requests:
-// RequestCounts does not count them. The console and the link pages
-// answer only under the sandbox's own host names (loopback names and
+// The sandbox serves a console at its base URL ("/", no API key): the
+// accounting side as a person sees it, in plain server-rendered HTML, with
+// no script, nothing from the network, and everything the API stored
+// escaped. Its pages:
+//
+//   - "/": companies, their connections (platform, status, link page) and
+//     source accounts (status, mapped target account, feed start date);
+//     rate limits; webhook totals; the controls.
+//   - "/console/companies/{c}/connections/{cc}/targets/{t}": a target
+//     account's bank feed as QuickBooks or Xero shows it (date,
+//     description, counterparty, amount, running balance, newest first),
+//     the balance, and the lines pushes were refused with the reason.
+//   - "/console/companies/{c}/pushes": push operations, their status,
+//     timings, validation messages and the lines each carried.
+//   - "/console/webhooks": each delivery with its attempts and the
+//     receiver's answers.
+//
+// Every control is a form and a method of Server: complete a link
+// (CompleteLink, or the link pages), disconnect an account (Disconnect),
+// faults (SetFaults), scenarios (SetScenarios), redeliver webhooks
+// (RedeliverWebhooks), advance the clock (Advance), and the limits
+// (SetRateLimit and the others). The command "bankfeeds sandbox" takes the
+// same as flags at start.
+//
+// Console pages, link pages and the browser's /favicon.ico are not API
+// requests: RequestCounts does not count them. The console and the link
+// pages answer only under the sandbox's own host names (loopback names and
 // addresses, and the base URL's host; 421 otherwise), and a control runs
 // only with the per-process token its form carries, or the API key in the
 // Authorization header (for curl), and never from another origin.

@@ -30,7 +30,7 @@ type idemEntry struct {
 	expires     time.Time
 }
 
-// idemStore implements Codat's Idempotency-Key rules (API-NOTES §5.6): on
+// idemStore implements Codat's Idempotency-Key rules (docs/api-notes.md §5.6): on
 // POST and PATCH the first answer for a key is cached for 90 minutes and
 // replayed with the same status and the same bytes; a key whose request is
 // still running gets 409; a key reused for a different method, path, query

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// The limits Codat enforces (API-NOTES §5.5), on the sandbox's clock: a
+// The limits Codat enforces (docs/api-notes.md §5.5), on the sandbox's clock: a
 // daily quota per client that resets at 00:00 UTC, a per-minute request
 // limit per API key, and at most 10 requests in flight per company. Each
 // refusal is a 429 with Retry-After; every API answer carries the

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Paging limits (API-NOTES §5.2).
+// Paging limits (docs/api-notes.md §5.2).
 const (
 	defaultPageSize = 100
 	maxPageSize     = 5000 // the largest pageSize the parameter accepts

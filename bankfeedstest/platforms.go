@@ -6,7 +6,7 @@ import (
 )
 
 // platform is one bank-feeds integration the sandbox knows, with the rules
-// Codat documents for it (API-NOTES §3.2, §4). The sandbox keeps its own
+// Codat documents for it (docs/api-notes.md §3.2, §4). The sandbox keeps its own
 // table on purpose: it is an independent check of the SDK's RulesFor.
 type platform struct {
 	key           string

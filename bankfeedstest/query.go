@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// This file is Codat's query language (API-NOTES §5.3) and orderBy:
+// This file is Codat's query language (docs/api-notes.md §5.3) and orderBy:
 //
 //	query   := or
 //	or      := and { "||" and }

@@ -6,7 +6,7 @@ import (
 )
 
 // The rules a push operation is checked against when it completes
-// (API-NOTES §3). They are the sandbox's own, written from Codat's
+// (docs/api-notes.md §3). They are the sandbox's own, written from Codat's
 // documentation, so that the sandbox checks the SDK's guard rather than
 // repeating it.
 //

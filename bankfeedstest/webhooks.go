@@ -507,7 +507,7 @@ func sleepOrDone(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// The events' JSON: Codat's envelope and payloads (API-NOTES §2.10; the
+// The events' JSON: Codat's envelope and payloads (docs/api-notes.md §2.10; the
 // document's SourceAccountWebhook; the Platform API's DataTypeWriteWebhook).
 
 type webhookEnvelopeJSON struct {

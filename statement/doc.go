@@ -16,6 +16,36 @@
 // []bankfeeds.BankTransaction. Pending entries (camt Sts PDNG, every line of
 // an MT942 interim report) are left out and counted in Statement.Pending.
 //
+// # Formats
+//
+// What each reader takes from its format:
+//
+//   - camt.053 and camt.052 (.001.01 to .001.08, any namespace version):
+//     the account from Acct/Id/IBAN, Othr/Id or PrtryAcct/Id and Acct/Ccy;
+//     OPBD or PRCD opening and CLBD closing balances (ITBD for camt.052);
+//     the id from AcctSvcrRef, else NtryRef or EndToEndId with the date;
+//     the sign from CdtDbtInd; the description from AddtlNtryInf or
+//     RmtInf/Ustrd, the counterparty from the Dbtr or Cdtr name.
+//   - OFX 1.x (SGML), 2.x (XML) and QFX (1.02 to 2.2): the account from
+//     BANKACCTFROM or CCACCTFROM ACCTID and CURDEF; LEDGERBAL closing (the
+//     opening is derived); the id from FITID; the sign from TRNAMT, with
+//     TRNTYPE mapped to Codat's types; MEMO or NAME, and NAME or PAYEE.
+//   - MT940 and MT942 (SWIFT, with bank headers and blocks): the account
+//     from :25:; :60F:/:60M: opening and :62F:/:62M: closing, and the next
+//     page's opening; the id from the :61: bank reference after "//", else
+//     the customer reference with the date; the sign from C, D, RC and RD;
+//     the :86: free text or its ?20-?29 purpose and ?32/?33 name.
+//   - BAI2 (version 2, 88 continuations, several records a line): the
+//     account from 03, its currency (else the group's, else USD); 010
+//     opening and 015 closing (040/045 when those are absent); the id from
+//     the 16 bank reference, else the customer reference with the date;
+//     type codes 100-399 credit and 400-699 debit (890 is skipped).
+//   - CSV (any export, with a [CSVMapping], or columns guessed from the
+//     header: date, amount, debit or paid out, credit or paid in,
+//     description, balance, id, ...): the account given by the caller; a
+//     balance column checked on every line; ISO 8601 dates unless a
+//     DateLayout is given; newest-first exports are turned round.
+//
 // # Money and dates
 //
 // Amounts are read straight from the file's text into [bankfeeds.Decimal],

@@ -22,8 +22,11 @@ const (
 	FormatCSV     Format = "csv"      // CSV export with a column mapping
 )
 
-// Formats lists every format, in the order Detect tries them.
-var Formats = []Format{FormatCamt053, FormatCamt052, FormatOFX, FormatMT940, FormatMT942, FormatBAI2, FormatCSV}
+// Formats returns every format, in the order Detect tries them. The slice
+// is the caller's own: changing it changes nothing in the package.
+func Formats() []Format {
+	return []Format{FormatCamt053, FormatCamt052, FormatOFX, FormatMT940, FormatMT942, FormatBAI2, FormatCSV}
+}
 
 // ParseFormat returns the format with the given name ("camt053", "camt.053",
 // "mt940", "ofx", "qfx", "bai2", "bai", "csv", ...), case-insensitively.

@@ -49,7 +49,7 @@ var dataKeys = map[string]bool{"enum": true, "const": true, "default": true}
 //     {type: null};
 //   - oneOf becomes anyOf. The source-account endpoints offer oneOf(v2, v1)
 //     and a v2 account without routingInfo or accountInfo is also a valid
-//     v1 account (API-NOTES §2.3), so oneOf would reject exactly the bodies
+//     v1 account (docs/api-notes.md §2.3), so oneOf would reject exactly the bodies
 //     Codat sends;
 //   - example, examples and x-* keywords are dropped (OpenAPI's examples is
 //     a map, where 2020-12 wants an array);
