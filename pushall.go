@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"time"
 )
 
 // PushAllOptions tunes PushAll. The embedded PushOptions apply to every
@@ -29,11 +30,24 @@ type PushAllOptions struct {
 	// OnAccepted, when set, is called once Codat answered a chunk with its
 	// push operation (InFlight.PushOperationKey is set): keep the key.
 	OnAccepted func(*InFlight)
+	// ClockTolerance is how far the clock of any process that sent or
+	// settles these chunks may be from Codat's (default
+	// DefaultClockTolerance, 5 minutes). PushAll reads the server's time
+	// from Date headers wherever it can; where a time was read on another
+	// machine's clock before any answer told it the server's (a chunk sent
+	// as a process's first request), it allows this much either way, so a
+	// skew within it never costs a duplicate. A larger value only makes a
+	// reconcile read further back.
+	ClockTolerance time.Duration
 	// InFlight is a chunk an earlier PushAll left in flight
 	// (PushError.InFlight, kept across a restart if need be). PushAll settles
 	// it before anything else and never sends it blindly again; Resume sets
 	// it for you.
 	InFlight *InFlight
+
+	// keySalt is mixed into derived keys: the key of a push operation that
+	// ended Failed, so that a retry is not answered with its replay.
+	keySalt string
 }
 
 // Progress reports a chunk that reached Success.
@@ -116,6 +130,12 @@ func (s *TransactionsService) PushAll(ctx context.Context, companyID, connection
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 5
 	}
+	if o.ClockTolerance < 0 {
+		return nil, invalid("ClockTolerance", "must not be negative")
+	}
+	if o.ClockTolerance == 0 {
+		o.ClockTolerance = DefaultClockTolerance
+	}
 	p, err := pushPath(companyID, connectionID, accountID)
 	if err != nil {
 		return nil, err
@@ -140,7 +160,7 @@ func (s *TransactionsService) PushAll(ctx context.Context, companyID, connection
 		}
 	}
 	run := &pushRun{s: s, company: companyID, connection: connectionID, account: accountID, path: p, o: o,
-		res: &PushResult{HighWaterMark: o.NotBefore}}
+		res: &PushResult{HighWaterMark: o.NotBefore}, salt: o.keySalt}
 	if o.InFlight == nil {
 		v, err := prepareOrder(txns, &run.o.PushOptions)
 		if err != nil {
@@ -167,6 +187,11 @@ func (s *TransactionsService) Resume(ctx context.Context, perr *PushError, opts 
 	}
 	o.InFlight = perr.InFlight
 	o.NotBefore = perr.HighWaterMark
+	if perr.InFlight == nil && perr.Operation != nil && perr.Operation.Status == PushStatusFailed {
+		// Codat replays a key's answer for 90 minutes: the failed chunk is
+		// pushed again under keys it has not seen.
+		o.keySalt = perr.Operation.PushOperationKey
+	}
 	return s.PushAll(ctx, perr.CompanyID, perr.ConnectionID, perr.AccountID, perr.Remaining, &o)
 }
 
@@ -185,11 +210,15 @@ type pushRun struct {
 func (r *pushRun) resume(ctx context.Context, txns []BankTransaction) (*PushResult, error) {
 	fl := r.o.InFlight
 	rest := withoutIDs(txns, fl.Transactions)
-	// Check the input before anything is sent, as if the chunk failed.
-	if _, err := prepare(append(rest[:len(rest):len(rest)], fl.Transactions...), &r.o.PushOptions); err != nil {
+	// Check the lines not yet sent before anything is sent. The chunk in
+	// flight is settled as it is: its lines are in Codat already, or may
+	// be, even when the platform's window has moved past them since; the
+	// date rules meet them again only if they must be pushed again.
+	if _, err := prepare(rest, &r.o.PushOptions); err != nil {
 		return nil, err
 	}
 	cs := fl.chunkSend(r.path)
+	cs.tolerance = r.o.ClockTolerance
 	op, err := r.s.settle(ctx, cs, &r.o)
 	if err == nil && op.Status != PushStatusSuccess && op.Status != PushStatusFailed {
 		err = ErrPushTimedOut
@@ -222,6 +251,7 @@ func (r *pushRun) push(ctx context.Context, v sorted) (*PushResult, error) {
 	for k := 0; k < chunks; k++ {
 		chunk := v.slice(k*n, min((k+1)*n, v.len()))
 		cs := newChunkSend(r.path, r.company, r.connection, r.account, chunk)
+		cs.tolerance = r.o.ClockTolerance
 		if r.o.IdempotencyKey != "" {
 			cs.key = deriveKey(r.o.IdempotencyKey, r.account, cs.hash, r.salt)
 		} else {
@@ -262,6 +292,10 @@ func (r *pushRun) landed(k, chunks int, op *PushOperation, chunk []BankTransacti
 // fail builds the PushError for chunk k. The chunk is in flight unless it
 // was never sent or its operation ended Failed.
 func (r *pushRun) fail(k int, op *PushOperation, cs *chunkSend, remaining []BankTransaction, err error) *PushError {
+	if op == nil && cs.opKey != "" {
+		// Answered, then not waited for to the end: name the operation.
+		op = &PushOperation{PushOperationKey: cs.opKey, CompanyID: r.company}
+	}
 	pe := &PushError{CompanyID: r.company, ConnectionID: r.connection, AccountID: r.account,
 		Chunk: k, Operation: op, Messages: opMessages(op), Remaining: remaining,
 		Pushed: r.res.Pushed, HighWaterMark: r.o.NotBefore, Err: err}

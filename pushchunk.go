@@ -10,10 +10,15 @@ import (
 	"time"
 )
 
-// replayWindow is how long after a key's first attempt PushAll still
-// resends a chunk under that key. Codat replays a key's first answer for 90
-// minutes; the margin covers the two clocks and the request's own time.
+// replayWindow is how long after a key's first attempt, by the server's
+// clock, PushAll still counts on Codat replaying it. Codat replays a key's
+// first answer for 90 minutes; the margin covers the resolution of Date
+// headers and the requests' own time.
 const replayWindow = 80 * time.Minute
+
+// DefaultClockTolerance is how far any clock of a fleet may be from Codat's
+// unless PushAllOptions.ClockTolerance says otherwise (see there).
+const DefaultClockTolerance = 5 * time.Minute
 
 // chunkSend is one chunk on its way: its body, encoded once, and what is
 // known of the attempts at it.
@@ -23,12 +28,15 @@ type chunkSend struct {
 	body                               []byte
 	hash                               string
 	key                                string    // Idempotency-Key of the current attempt
-	keySentAt                          time.Time // first attempt under key (local clock)
-	firstSentAt                        time.Time // first attempt under any key (local clock)
+	keySentAt                          time.Time // first attempt under key (the sender's clock)
+	firstSentAt                        time.Time // first attempt under any key (the sender's clock)
 	since                              time.Time // server-clock lower bound at firstSentAt; zero: not known
-	sent                               bool      // an attempt may have reached Codat
-	opKey                              string    // the push operation, once answered
-	announced                          string    // the key BeforeSend was last told of
+	keySince                           time.Time // server-clock lower bound at keySentAt; zero: not known
+	firstLocal, keyLocal               bool      // firstSentAt, keySentAt were read on this process's clock
+	tolerance                          time.Duration
+	sent                               bool   // an attempt may have reached Codat
+	opKey                              string // the push operation, once answered
+	announced                          string // the key BeforeSend was last told of
 }
 
 func newChunkSend(path, company, connection, account string, lines []BankTransaction) *chunkSend {
@@ -46,15 +54,57 @@ func bodyHash(body []byte) string {
 func (cs *chunkSend) inFlight() *InFlight {
 	return &InFlight{CompanyID: cs.company, ConnectionID: cs.connection, AccountID: cs.account,
 		Transactions: cs.lines, BodyHash: cs.hash, IdempotencyKey: cs.key, PushOperationKey: cs.opKey,
-		KeySentAt: cs.keySentAt, FirstSentAt: cs.firstSentAt, Since: cs.since}
+		KeySentAt: cs.keySentAt, FirstSentAt: cs.firstSentAt, Since: cs.since, KeySince: cs.keySince}
 }
 
 // chunkSend rebuilds the chunk an InFlight names, checked by check.
 func (fl *InFlight) chunkSend(path string) *chunkSend {
 	cs := newChunkSend(path, fl.CompanyID, fl.ConnectionID, fl.AccountID, fl.Transactions)
 	cs.key, cs.opKey, cs.sent = fl.IdempotencyKey, fl.PushOperationKey, true
-	cs.keySentAt, cs.firstSentAt, cs.since = fl.KeySentAt, fl.FirstSentAt, fl.Since
+	cs.keySentAt, cs.firstSentAt, cs.since, cs.keySince = fl.KeySentAt, fl.FirstSentAt, fl.Since, fl.KeySince
 	return cs
+}
+
+// learn fills in the server-clock bounds of the send times this process
+// read on its own clock, once an answer has told the server's time: this
+// clock has not moved against the server's since (sinceMargin covers a
+// small step).
+func (cs *chunkSend) learn(clock *serverClock) {
+	if cs.since.IsZero() && cs.firstLocal {
+		cs.since, _ = clock.serverTime(cs.firstSentAt)
+	}
+	if cs.keySince.IsZero() && cs.keyLocal {
+		cs.keySince, _ = clock.serverTime(cs.keySentAt)
+	}
+}
+
+// sentAfter is a lower bound of the server's time when the chunk was first
+// sent: learnt from the server's clock when known, else the sender's time
+// less the clock tolerance (the sender's clock was at most that far ahead).
+func (cs *chunkSend) sentAfter(clock *serverClock) time.Time {
+	cs.learn(clock)
+	if !cs.since.IsZero() {
+		return cs.since
+	}
+	return cs.firstSentAt.Add(-cs.tolerance)
+}
+
+// keyReplayed reports whether Codat surely still replays the chunk's key
+// at the local time now: its first use, by the server's clock (or by the
+// sender's, less the clock tolerance), is less than replayWindow before the
+// server's time now. When this process has not learnt the server's time,
+// it cannot be sure, and says no.
+func (cs *chunkSend) keyReplayed(clock *serverClock, now time.Time) bool {
+	cs.learn(clock)
+	serverNow, ok := clock.serverTime(now)
+	if !ok {
+		return false
+	}
+	sent := cs.keySince
+	if sent.IsZero() {
+		sent = cs.keySentAt.Add(-cs.tolerance)
+	}
+	return serverNow.Sub(sent) < replayWindow
 }
 
 // check refuses an InFlight that is not this account's or whose chunk is
@@ -98,9 +148,11 @@ func deriveKey(base, account, hash, salt string) string {
 // nextKey is the key a chunk is sent under once its current key cannot be
 // used again (a cached 5xx, or a window past replay): derived from the
 // current one, so a restarted process makes the same choice.
-func (cs *chunkSend) nextKey() {
+func (cs *chunkSend) nextKey(clock *serverClock) {
 	cs.key = deriveKey(cs.key, cs.account, cs.hash, "next")
-	cs.keySentAt = time.Now().UTC() // before its first attempt: the window only ends sooner
+	now := time.Now() // before its first attempt: the window only ends sooner
+	cs.keySentAt, cs.keyLocal = now.UTC(), true
+	cs.keySince, _ = clock.serverTime(now)
 }
 
 // pushChunk sends one chunk until Codat holds it exactly once, and waits
@@ -112,18 +164,23 @@ func (s *TransactionsService) pushChunk(ctx context.Context, cs *chunkSend, o *P
 	if err != nil || op.Status.Final() {
 		return op, err
 	}
-	return s.waitFor(ctx, cs.company, op.PushOperationKey, o.Wait, sentAt)
+	done, err := s.waitFor(ctx, cs.company, op.PushOperationKey, o.Wait, sentAt)
+	if err != nil {
+		return op, err // the operation as Codat accepted it
+	}
+	return done, nil
 }
 
 // prepareSend marks the chunk as sent at now: its first send, and its
 // key's first send.
 func (cs *chunkSend) prepareSend(now time.Time, clock *serverClock) {
 	if !cs.sent {
-		cs.sent, cs.firstSentAt = true, now.UTC()
+		cs.sent, cs.firstSentAt, cs.firstLocal = true, now.UTC(), true
 		cs.since, _ = clock.serverTime(now)
 	}
 	if cs.keySentAt.IsZero() {
-		cs.keySentAt = now.UTC()
+		cs.keySentAt, cs.keyLocal = now.UTC(), true
+		cs.keySince, _ = clock.serverTime(now)
 	}
 }
 
@@ -152,6 +209,7 @@ func (s *TransactionsService) sendChunk(ctx context.Context, cs *chunkSend, o *P
 		cs.prepareSend(now, s.c.clock)
 		cs.announced = cs.key
 		op, err := s.sendRaw(ctx, cs, &o.PushOptions)
+		cs.learn(s.c.clock)
 		if err == nil {
 			cs.opKey = op.PushOperationKey
 			conn.remember(op.PushOperationKey)
@@ -187,7 +245,7 @@ func (s *TransactionsService) sendChunk(ctx context.Context, cs *chunkSend, o *P
 			if found != nil {
 				return found, nil
 			}
-			cs.nextKey()
+			cs.nextKey(s.c.clock)
 		default:
 			return nil, err // 4xx: the request itself is wrong; resending cannot help
 		}
@@ -202,11 +260,13 @@ func (s *TransactionsService) settle(ctx context.Context, cs *chunkSend, o *Push
 	if cs.opKey != "" {
 		return s.WaitForOperation(ctx, cs.company, cs.opKey, o.Wait)
 	}
-	if time.Since(cs.keySentAt) < replayWindow {
+	if cs.keyReplayed(s.c.clock, time.Now()) {
 		// Codat still replays this key: the same body under it is answered
 		// with the first push if that arrived, and is the first push if not.
 		return s.pushChunk(ctx, cs, o)
 	}
+	// The key may be past Codat's replay, or its age cannot be told: look
+	// for an operation holding the chunk first.
 	conn := s.c.pushes.conn(cs.company, cs.connection)
 	if err := conn.lock(ctx); err != nil {
 		return nil, err
@@ -219,7 +279,11 @@ func (s *TransactionsService) settle(ctx context.Context, cs *chunkSend, o *Push
 	if found != nil {
 		return found, nil // reconcile waits for the operations it adopts
 	}
-	cs.nextKey() // no operation holds it: it never arrived
+	// None holds it. Send it under the same key all the same: if Codat
+	// still knows the key (the first attempt may even be running yet), it
+	// answers with that attempt's push (409 while it runs, then its
+	// answer) and nothing is written twice; if Codat has forgotten it, the
+	// first attempt ended long ago without landing, and this is the push.
 	return s.pushChunk(ctx, cs, o)
 }
 

@@ -50,20 +50,28 @@ type InFlight struct {
 	// PushOperationKey is the chunk's push operation, once Codat answered.
 	PushOperationKey string `json:"pushOperationKey,omitempty"`
 	// KeySentAt is when the first attempt under IdempotencyKey was sent, by
-	// this machine's clock: Codat replays a key's answer for 90 minutes from
-	// then.
+	// the sending machine's clock: Codat replays a key's answer for 90
+	// minutes from then.
 	KeySentAt time.Time `json:"keySentAt"`
 	// FirstSentAt is when the first attempt at this chunk, under any key,
-	// was sent, by this machine's clock.
+	// was sent, by the sending machine's clock.
 	FirstSentAt time.Time `json:"firstSentAt"`
 	// Since is a lower bound of the server's clock at FirstSentAt, when an
 	// answer's Date header had told it: no push operation requested before it
-	// can hold this chunk.
+	// can hold this chunk. Without it, PushAll takes FirstSentAt less
+	// PushAllOptions.ClockTolerance.
 	Since time.Time `json:"since,omitzero"`
+	// KeySince is a lower bound of the server's clock at KeySentAt, when
+	// known: whether Codat still replays the key is decided by it and the
+	// server's time now, never by two machines' clocks. Without it,
+	// PushAll takes KeySentAt less PushAllOptions.ClockTolerance.
+	KeySince time.Time `json:"keySince,omitzero"`
 }
 
 // PushError says which chunk of a PushAll failed and hands back what it
-// needs to resume: pass it to TransactionsService.Resume.
+// needs to resume: pass it to TransactionsService.Resume. It marshals to
+// JSON and reads back (MarshalJSON, UnmarshalJSON), so a process can keep
+// it across a restart and resume from what it read.
 type PushError struct {
 	CompanyID, ConnectionID, AccountID string
 
@@ -83,7 +91,9 @@ type PushError struct {
 	// landed in the account (the call's NotBefore when none did).
 	HighWaterMark DateTime
 	// Err is the cause: ErrPushFailed, ErrPushTimedOut, ErrPushUnsettled, an
-	// *APIError, a *TransportError, the context's error, ...
+	// *APIError, a *TransportError, the context's error, ... A PushError
+	// kept as JSON and read back keeps the cause's text and what errors.Is
+	// tells of it, not its type.
 	Err error
 }
 
@@ -96,8 +106,10 @@ func (e *PushError) Error() string {
 		fmt.Fprintf(&b, "bankfeeds: push of chunk %d failed", e.Chunk)
 	}
 	switch {
-	case e.Operation != nil:
+	case e.Operation != nil && e.Operation.Status != "":
 		fmt.Fprintf(&b, " (push operation %s, %s)", e.Operation.PushOperationKey, e.Operation.Status)
+	case e.Operation != nil:
+		fmt.Fprintf(&b, " (push operation %s)", e.Operation.PushOperationKey)
 	case e.InFlight != nil && e.InFlight.PushOperationKey != "":
 		fmt.Fprintf(&b, " (push operation %s)", e.InFlight.PushOperationKey)
 	}

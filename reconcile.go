@@ -7,14 +7,19 @@ import (
 	"time"
 )
 
-// Bounds of a reconcile. With a known start (the server's time when the
-// chunk was first sent) it reads the connection's push operations newest
-// first until it passes that time, up to reconcileMaxPages pages; without
-// one it reads the newest reconcileBlindPages pages.
+// Bounds of a reconcile. It reads the connection's push operations newest
+// first until it passes the chunk's first send (chunkSend.sentAfter: by the
+// server's clock when known, else by the sender's less the clock
+// tolerance), up to reconcileMaxPages pages.
+//
+// A start earlier than the true one only reads more: an operation requested
+// before the chunk was sent can be adopted only if it holds exactly the
+// chunk's ids and is not Failed, and then those very lines are in the
+// account already, so adopting it writes nothing twice; two such
+// operations are refused (ErrPushUnsettled), never guessed between.
 const (
-	reconcilePageSize   = 100
-	reconcileMaxPages   = 50
-	reconcileBlindPages = 3
+	reconcilePageSize = 100
+	reconcileMaxPages = 50
 	// sinceMargin widens the start for a server that keeps
 	// requestedOnUtc to the second.
 	sinceMargin = 2 * time.Second
@@ -49,7 +54,6 @@ func (s *TransactionsService) reconcile(ctx context.Context, cs *chunkSend, conn
 	for i := range cs.lines {
 		want[cs.lines[i].ID] = struct{}{}
 	}
-	since := cs.since
 	opts := &ListOptions{PageSize: reconcilePageSize, Query: "dataConnectionKey=" + cs.connection, OrderBy: "-requestedOnUtc"}
 	var candidates []PushOperation
 	for page := 1; ; page++ {
@@ -62,16 +66,10 @@ func (s *TransactionsService) reconcile(ctx context.Context, cs *chunkSend, conn
 		if err != nil {
 			return nil, err
 		}
-		if since.IsZero() {
-			// No answer had told the server's time when the chunk was first
-			// sent; this one has, and this machine's clock has not moved
-			// against the server's since.
-			since, _ = s.c.clock.serverTime(cs.firstSentAt)
-		}
-		bound := since.Add(-sinceMargin)
+		bound := cs.sentAfter(s.c.clock).Add(-sinceMargin)
 		passed := false
 		for _, op := range list.Results {
-			if !since.IsZero() && op.RequestedOnUTC.Before(bound) {
+			if op.RequestedOnUTC.Before(bound) {
 				passed = true // newest first: the rest are older still
 				break
 			}
@@ -85,21 +83,16 @@ func (s *TransactionsService) reconcile(ctx context.Context, cs *chunkSend, conn
 				}
 				op = *done
 			}
-			if holdsExactly(&op, want) {
+			// A Failed operation wrote nothing: whichever attempt it was, it
+			// does not hold the chunk.
+			if op.Status != PushStatusFailed && holdsExactly(&op, want) {
 				candidates = append(candidates, op)
 			}
 		}
 		if passed || !list.HasNext() {
 			break
 		}
-		limit := reconcileMaxPages
-		if since.IsZero() {
-			limit = reconcileBlindPages
-		}
-		if page >= limit {
-			if since.IsZero() {
-				break
-			}
+		if limit := reconcileMaxPages; page >= limit {
 			return nil, fmt.Errorf("%w: more than %d push operations on connection %s since the chunk was sent",
 				ErrPushUnsettled, limit*reconcilePageSize, cs.connection)
 		}
