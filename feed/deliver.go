@@ -124,6 +124,7 @@ func (j *jobRun[TTx]) run(ctx context.Context) error {
 		if err := json.Unmarshal([]byte(f.inflight), &fl); err != nil {
 			return fmt.Errorf("feed %s: the chunk in flight cannot be read: %w", f.id, err)
 		}
+		e.ops.fill(f.id, &fl)
 		opts.InFlight = &fl
 		chunk = fl.Transactions
 	} else {
@@ -147,7 +148,12 @@ func (j *jobRun[TTx]) run(ctx context.Context) error {
 			return j.failed(ctx, f, nil, err)
 		}
 	}
+	var sent chunkOp // the chunk last announced, and its key
+	if fl := opts.InFlight; fl != nil {
+		sent = chunkOp{hash: fl.BodyHash, key: fl.IdempotencyKey}
+	}
 	persist := func(fl *bankfeeds.InFlight) error {
+		sent = chunkOp{hash: fl.BodyHash, key: fl.IdempotencyKey}
 		b, err := json.Marshal(fl)
 		if err != nil {
 			return err
@@ -161,7 +167,7 @@ func (j *jobRun[TTx]) run(ctx context.Context) error {
 		})
 	}
 	opts.BeforeSend = persist
-	opts.OnAccepted = func(fl *bankfeeds.InFlight) { _ = persist(fl) }
+	opts.OnAccepted = func(fl *bankfeeds.InFlight) { e.ops.learn(f.id, fl); _ = persist(fl) }
 	pctx, cancel := context.WithTimeout(ctx, e.cfg.OperationWait)
 	var in []bankfeeds.BankTransaction
 	if opts.InFlight == nil {
@@ -170,9 +176,23 @@ func (j *jobRun[TTx]) run(ctx context.Context) error {
 	res, err := j.client.Transactions.PushAll(pctx, f.company, f.connection, f.account, in, opts)
 	cancel()
 	if err != nil {
+		var perr *bankfeeds.PushError
+		if errors.As(err, &perr) && perr.InFlight != nil {
+			e.ops.learn(f.id, perr.InFlight)
+		} else if errors.As(err, &perr) {
+			e.ops.forget(f.id) // nothing of it is in flight
+		}
 		return j.failed(ctx, f, chunk, err)
 	}
-	return j.finish(ctx, &landed{f: f, lines: chunk, res: res, hw: hw})
+	if n := len(res.Operations); n > 0 && sent.hash != "" {
+		sent.op = res.Operations[n-1].PushOperationKey
+		e.ops.keep(f.id, sent) // until it is recorded
+	}
+	if err := j.finish(ctx, &landed{f: f, lines: chunk, res: res, hw: hw}); err != nil {
+		return err
+	}
+	e.ops.forget(f.id)
+	return nil
 }
 
 func (j *jobRun[TTx]) waitOptions() *bankfeeds.WaitOptions {

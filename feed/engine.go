@@ -130,6 +130,7 @@ type Engine[TTx any] struct {
 	events *relay[TTx]
 	clock  *serverTime // whether the client has learnt the server's time
 	watch  watch       // what the kick saw of each connection, and since when
+	ops    opMemory    // the push operations learnt for chunks in flight
 
 	mu      sync.Mutex
 	client  *bankfeeds.Client
