@@ -30,9 +30,10 @@ var ErrPushUnsettled = errors.New("bankfeeds: cannot tell whether the chunk land
 // PushAll settles it first when given it back (PushAllOptions.InFlight or
 // Resume): it waits for the chunk's push operation, or resends the chunk
 // under the same Idempotency-Key while Codat still replays that key, or
-// past that window looks for an operation holding exactly this chunk, and
-// sends it again under a new key only when none does. It is never simply
-// resent, so a resume cannot write it twice.
+// past that window (or when it cannot tell, by the server's clock) looks
+// for an operation holding exactly this chunk first, and sends it again,
+// under the same key, only when none does. It is never simply resent, so a
+// resume cannot write it twice.
 //
 // It marshals to JSON as it is, so a process can keep it across a restart.
 // It holds no secret.

@@ -111,7 +111,7 @@ func (j *jobRun[TTx]) run(ctx context.Context) error {
 	}
 	rules := bankfeeds.RulesFor(f.platform)
 	opts := &bankfeeds.PushAllOptions{
-		PushOptions: bankfeeds.PushOptions{Platform: f.platform, IdempotencyKey: "bankfeeds-feed:" + f.id},
+		PushOptions: bankfeeds.PushOptions{Platform: f.platform, IdempotencyKey: f.baseKey()},
 		BatchSize:   bankfeeds.MaxTransactionsPerPush,
 		Wait:        j.waitOptions(),
 	}
@@ -193,6 +193,17 @@ func (j *jobRun[TTx]) run(ctx context.Context) error {
 	}
 	e.ops.forget(f.id)
 	return nil
+}
+
+// baseKey is what the feed's Idempotency-Keys are derived from: the feed,
+// and after a push that ended Failed, that push's operation, so the retry
+// is sent under keys Codat has not seen (it replays a key's answer for 90
+// minutes), in this process or another after a restart.
+func (f *feedRow) baseKey() string {
+	if f.keySalt == "" {
+		return "bankfeeds-feed:" + f.id
+	}
+	return "bankfeeds-feed:" + f.id + ":after:" + f.keySalt
 }
 
 func (j *jobRun[TTx]) waitOptions() *bankfeeds.WaitOptions {

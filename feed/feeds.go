@@ -84,12 +84,13 @@ type feedRow struct {
 	id, company, connection, account, platform string
 	highWater, inflight                        string
 	failures                                   int
+	keySalt                                    string // see schema's key_salt
 }
 
 func (e *Engine[TTx]) feedOf(ctx context.Context, tx TTx, feedID string) (*feedRow, error) {
 	f := &feedRow{id: feedID}
-	found, err := queryRow(ctx, e.b, tx, `SELECT company_id, connection_id, account_id, platform, high_water, inflight, failures FROM bankfeeds_feed WHERE feed_id = ?`,
-		[]any{feedID}, &f.company, &f.connection, &f.account, &f.platform, &f.highWater, &f.inflight, &f.failures)
+	found, err := queryRow(ctx, e.b, tx, `SELECT company_id, connection_id, account_id, platform, high_water, inflight, failures, key_salt FROM bankfeeds_feed WHERE feed_id = ?`,
+		[]any{feedID}, &f.company, &f.connection, &f.account, &f.platform, &f.highWater, &f.inflight, &f.failures, &f.keySalt)
 	if err != nil {
 		return nil, err
 	}

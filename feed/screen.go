@@ -121,9 +121,13 @@ func (j *jobRun[TTx]) failed(ctx context.Context, f *feedRow, chunk []bankfeeds.
 	failures := f.failures
 	paused, reason := false, ""
 	retry := now
+	salt := f.keySalt
 	switch {
 	case fleet:
 	case errors.Is(err, bankfeeds.ErrPushFailed):
+		if perr != nil && perr.Operation != nil && perr.Operation.PushOperationKey != "" {
+			salt = perr.Operation.PushOperationKey // the retry goes under fresh keys (feedRow.baseKey)
+		}
 		failures++
 		retry = now.Add(backoff(e.cfg.RetryBackoff, failures))
 		if failures >= e.cfg.MaxFailures {
@@ -133,6 +137,14 @@ func (j *jobRun[TTx]) failed(ctx context.Context, f *feedRow, chunk []bankfeeds.
 		paused, reason = true, "a push operation timed out, and Codat may still write it: check the account, then ResolveInFlight"
 	case errors.Is(err, bankfeeds.ErrPushUnsettled):
 		paused, reason = true, "cannot tell whether the chunk in flight landed: check the account, then ResolveInFlight"
+	case perr == nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded):
+		// Refused before anything was sent (the chunk's lines or the
+		// feed's records): it does not pass by itself, so it counts.
+		failures++
+		retry = now.Add(backoff(e.cfg.RetryBackoff, failures))
+		if failures >= e.cfg.MaxFailures {
+			paused, reason = true, fmt.Sprintf("%d tries in a row were refused before sending; the last: %v", failures, err)
+		}
 	default:
 		// No answer, a server error, or the operation still pending after
 		// OperationWait: the chunk (if sent) is kept and settled next time.
@@ -148,8 +160,8 @@ func (j *jobRun[TTx]) failed(ctx context.Context, f *feedRow, chunk []bankfeeds.
 		}
 		_, err := e.b.Exec(context.WithoutCancel(ctx), tx, `UPDATE bankfeeds_feed SET inflight = ?, last_error = ?, failures = ?, retry_at = ?,
 			paused = CASE WHEN ? = 1 THEN 1 ELSE paused END, pause_reason = CASE WHEN ? = 1 THEN ? ELSE pause_reason END,
-			last_status = ? WHERE feed_id = ?`,
-			inflight, redactError(err), failures, retry.UnixMilli(), pause, pause, reason, statusOf(perr), f.id)
+			last_status = ?, key_salt = ? WHERE feed_id = ?`,
+			inflight, redactError(err), failures, retry.UnixMilli(), pause, pause, reason, statusOf(perr), salt, f.id)
 		return err
 	})
 	if werr != nil {

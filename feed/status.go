@@ -21,7 +21,8 @@ type Status struct {
 	HighWaterMark bankfeeds.DateTime
 	// LastOperation is the last push operation's key, LastStatus its
 	// status as last seen, LastError the last failure ("" after a
-	// success), Failures the Failed pushes in a row.
+	// success), Failures the Failed pushes (or refusals before sending)
+	// in a row.
 	LastOperation, LastStatus, LastError string
 	Failures                             int
 	Chunks                               int64 // chunks delivered
