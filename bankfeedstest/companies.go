@@ -251,6 +251,7 @@ func (s *Server) deleteCompany(q *request) response {
 	}
 	delete(s.companyByID, co.id)
 	s.companies = filter(s.companies, func(c *company) bool { return c != co })
+	s.recountConnectedLocked() // limits.go
 	return noContent(http.StatusNoContent)
 }
 

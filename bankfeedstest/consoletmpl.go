@@ -67,7 +67,7 @@ var consoleTemplates = template.Must(template.New("console").Parse(`
 
 <h2>Rate limits</h2>
 <div class="grid">
-<div class="stat"><div class="n" id="quota-used">{{.Limits.DailyUsed}}{{if .Limits.DailyQuota}} / {{.Limits.DailyQuota}}{{end}}</div><div class="l">requests today{{if not .Limits.DailyQuota}} (no daily quota){{end}} · resets {{.Limits.DailyReset.Format "2006-01-02 15:04"}} UTC</div></div>
+<div class="stat"><div class="n" id="quota-used">{{.Limits.DailyUsed}}{{if .Limits.DailyQuota}} / {{.Limits.DailyQuota}}{{end}}</div><div class="l">requests today{{if not .Limits.DailyQuota}} (Codat's quota {{.Limits.CodatQuota}} reported, not enforced){{end}} · resets {{.Limits.DailyReset.Format "2006-01-02 15:04"}} UTC</div></div>
 <div class="stat"><div class="n">{{.Limits.MinuteUsed}}{{if .Limits.PerMinute}} / {{.Limits.PerMinute}}{{end}}</div><div class="l">requests this minute{{if not .Limits.PerMinute}} (no per-minute limit){{end}}</div></div>
 <div class="stat"><div class="n">{{.Limits.InFlight}}{{if .Limits.CompanyConcurrency}} <span class="muted" style="font-size:.6em">max {{.Limits.CompanyConcurrency}} a company</span>{{end}}</div><div class="l">in flight now · peak {{.Requests.PeakInFlight}}</div></div>
 <div class="stat"><div class="n" id="served">{{.Requests.Served}}</div><div class="l">requests served · 429s: {{.Requests.DailyQuota}} quota, {{.Requests.PerMinute}} per minute, {{.Requests.Concurrency}} concurrency, {{.Requests.Fault}} faults</div></div>

@@ -63,7 +63,8 @@
 // (WithRateLimit; off by default), and at most 10 requests in flight per
 // company (WithCompanyConcurrency). Each refusal is a 429 with Retry-After,
 // and every answer carries X-Rate-Limit-Limit, -Remaining and -Reset for the
-// daily quota. The Set methods change them on a running Server; Limits and
+// daily quota: the one set, or else Codat's, 1000 × (1 + companies with a
+// Linked connection), reported but not enforced. The Set methods change them on a running Server; Limits and
 // RequestCounts say how much is used and how many 429s each caused.
 //
 // # Idempotency
@@ -72,7 +73,10 @@
 // answer for a key is kept for 90 minutes and replayed with the same status
 // and bytes (marked Idempotent-Replayed: true); the key of a request still
 // running gets 409; the key reused for another method, path, query or body
-// gets 422; a 429 is not kept, so the key can be sent again.
+// gets 422; a 429 is not kept, so the key can be sent again. A write is
+// running while it is processed: give writes the moment Codat takes with
+// WithProcessingTime (or SetProcessingTime), and two sends of one write
+// that overlap meet that 409.
 //
 // # Faults
 //

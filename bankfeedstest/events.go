@@ -202,6 +202,7 @@ type connectionWebhookJSON struct {
 // emitConnectionLocked sends a connection.* event with the connection as it
 // is now.
 func (s *Server) emitConnectionLocked(eventType string, cn *connection, now time.Time) {
+	s.recountConnectedLocked() // every change of a connection's status comes here (limits.go)
 	s.emitLocked(eventType, func() any {
 		q := &request{base: s.cfg.baseURL, now: now}
 		return connectionWebhookJSON{ReferenceCompany: s.companyRef(cn.co), Connection: s.connectionJSON(q, cn)}

@@ -19,9 +19,11 @@ import (
 // otherwise.
 const DefaultCompanyConcurrency = 10
 
-// unlimitedQuota is the limit the rate-limit headers report when no daily
-// quota was set with WithDailyQuota.
-const unlimitedQuota = 1_000_000
+// codatQuota is Codat's daily quota for a client with this many active
+// connected companies (API-NOTES §5.5): 1000 × (1 + companies). The
+// rate-limit headers report it when no daily quota was set with
+// WithDailyQuota, which is then not enforced.
+func codatQuota(companies int) int { return 1000 * (1 + companies) }
 
 // RequestCounts says what the sandbox has answered since the Server started.
 type RequestCounts struct {
@@ -47,6 +49,11 @@ type Limits struct {
 	// how many were counted today, and DailyReset when the quota resets.
 	DailyQuota, DailyUsed int
 	DailyReset            time.Time
+	// CodatQuota is Codat's daily quota for the companies the sandbox holds,
+	// 1000 × (1 + ConnectedCompanies), where ConnectedCompanies have a
+	// Linked connection: what X-Rate-Limit-Limit says when DailyQuota is 0
+	// (and is not enforced).
+	CodatQuota, ConnectedCompanies int
 	// PerMinute is the requests allowed per minute (0: none), and
 	// MinuteUsed how many were counted in the current minute.
 	PerMinute, MinuteUsed int
@@ -76,6 +83,7 @@ type limiter struct {
 	minute      time.Time // the minute being counted
 	minuteUsed  int
 	concurrency int            // 0: none
+	connected   int            // companies with a Linked connection, for codatQuota
 	inFlight    map[string]int // company id -> requests in flight
 	total       int
 	counts      RequestCounts
@@ -133,7 +141,7 @@ func (l *limiter) peek(h http.Header, now time.Time) {
 func (l *limiter) writeLocked(h http.Header, now time.Time) {
 	limit := l.daily
 	if limit == 0 {
-		limit = unlimitedQuota
+		limit = codatQuota(l.connected) // reported, not enforced
 	}
 	h.Set("X-Rate-Limit-Limit", strconv.Itoa(limit))
 	h.Set("X-Rate-Limit-Remaining", strconv.Itoa(max(0, limit-l.used)))
@@ -194,6 +202,7 @@ func (l *limiter) snapshot(now time.Time) (Limits, RequestCounts) {
 	l.rollLocked(now)
 	return Limits{
 		DailyQuota: l.daily, DailyUsed: l.used, DailyReset: nextMidnight(now),
+		CodatQuota: codatQuota(l.connected), ConnectedCompanies: l.connected,
 		PerMinute: l.perMinute, MinuteUsed: l.minuteUsed,
 		CompanyConcurrency: l.concurrency, InFlight: l.total,
 	}, l.counts
@@ -218,6 +227,24 @@ func companyOf(path string) string {
 	}
 	id, _, _ := strings.Cut(rest, "/")
 	return id
+}
+
+// recountConnectedLocked counts again the companies with a Linked
+// connection, for the quota the rate-limit headers report. Callers hold mu.
+func (s *Server) recountConnectedLocked() {
+	n := 0
+	for _, co := range s.companies {
+		if co.deleted {
+			continue
+		}
+		for _, cn := range co.conns {
+			if !cn.deleted && cn.status == statusLinked {
+				n++
+				break
+			}
+		}
+	}
+	s.limits.set(func(l *limiter) { l.connected = n })
 }
 
 // SetDailyQuota changes the daily quota (see WithDailyQuota) from now on;

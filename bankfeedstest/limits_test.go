@@ -172,3 +172,60 @@ func TestPushTimingJitter(t *testing.T) {
 		t.Fatalf("jitter gave the same durations %v", a)
 	}
 }
+
+// Without a daily quota set, the rate-limit headers say Codat's: 1000 × (1
+// + companies with a Linked connection), and nothing is refused past it.
+func TestRateLimitHeadersSayCodatsQuotaWithoutEnforcingIt(t *testing.T) {
+	srv, c := sandbox(t, frozen(rulesNow))
+	limit := func(t *testing.T) (int, int) {
+		t.Helper()
+		resp, _ := raw(t, srv, http.MethodGet, "/companies", nil)
+		if resp.StatusCode != 200 {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+		l, errL := strconv.Atoi(resp.Header.Get("X-Rate-Limit-Limit"))
+		r, errR := strconv.Atoi(resp.Header.Get("X-Rate-Limit-Remaining"))
+		if errL != nil || errR != nil {
+			t.Fatalf("X-Rate-Limit-Limit %q, -Remaining %q", resp.Header.Get("X-Rate-Limit-Limit"), resp.Header.Get("X-Rate-Limit-Remaining"))
+		}
+		return l, r
+	}
+	want := func(t *testing.T, quota int) {
+		t.Helper()
+		used := srv.Limits().DailyUsed
+		if l, r := limit(t); l != quota || r != max(0, quota-used-1) {
+			t.Fatalf("limit %d remaining %d, want %d and %d", l, r, quota, max(0, quota-used-1))
+		}
+		if l := srv.Limits(); l.CodatQuota != quota || l.DailyQuota != 0 {
+			t.Fatalf("Limits %+v, want CodatQuota %d and no DailyQuota", l, quota)
+		}
+	}
+	want(t, 1000) // no company yet
+	co1 := must[*bankfeeds.Company](t)(c.Companies.Create(t.Context(), bankfeeds.CompanyRequest{Name: "Pending"}))
+	must[*bankfeeds.Connection](t)(c.Connections.Create(t.Context(), co1.ID, bankfeeds.PlatformXero))
+	want(t, 1000) // a connection not linked yet
+	co2, conn2 := linked(t, srv, c, bankfeeds.PlatformXero, v2Account("a1", "GBP"))
+	want(t, 2000)
+	linked(t, srv, c, bankfeeds.PlatformXero, v2Account("a2", "GBP"))
+	want(t, 3000)
+	must[*bankfeeds.Connection](t)(c.Connections.Unlink(t.Context(), co2.ID, conn2.ID))
+	want(t, 2000)
+
+	// Past the quota nothing is refused: it is enforced only when set.
+	for used := srv.Limits().DailyUsed; used <= 2000; used++ {
+		if resp, _ := raw(t, srv, http.MethodGet, "/companies?pageSize=1", nil); resp.StatusCode != 200 {
+			t.Fatalf("request %d: %d", used+1, resp.StatusCode)
+		}
+	}
+	if l, r := limit(t); l != 2000 || r != 0 {
+		t.Fatalf("past the quota: limit %d remaining %d, want 2000 and 0", l, r)
+	}
+	if n := srv.RequestCounts().DailyQuota; n != 0 {
+		t.Fatalf("%d requests refused for a quota nobody set", n)
+	}
+	// A quota set is the one reported, and enforced.
+	srv.SetDailyQuota(50_000)
+	if l, _ := limit(t); l != 50_000 {
+		t.Fatalf("with a quota set: limit %d", l)
+	}
+}

@@ -22,9 +22,10 @@ type config struct {
 	pushDelay  time.Duration
 	pushJitter time.Duration
 	pushSeed   int64
-	dailyQuota int // 0: no quota
-	perMinute  int // 0: no limit
-	companyMax int // 0: no limit
+	dailyQuota int           // 0: no quota
+	perMinute  int           // 0: no limit
+	companyMax int           // 0: no limit
+	processing time.Duration // how long a write takes (WithProcessingTime)
 	scenarios  Scenarios
 	baseURL    string
 	logger     *slog.Logger
@@ -83,7 +84,9 @@ func WithPushDelay(d time.Duration) Option {
 // WithDailyQuota limits the number of authenticated API requests per UTC
 // day on the sandbox clock, as Codat's daily quota does. Requests over it
 // are answered 429 with Retry-After (the seconds until midnight UTC). Zero,
-// the default, means no limit. Server.SetDailyQuota changes it later.
+// the default, means no limit: the rate-limit headers then report Codat's
+// quota, 1000 × (1 + companies with a Linked connection), without
+// enforcing it. Server.SetDailyQuota changes it later.
 func WithDailyQuota(n int) Option {
 	return func(c *config) {
 		if n >= 0 {
@@ -114,6 +117,23 @@ func WithCompanyConcurrency(n int) Option {
 	return func(c *config) {
 		if n >= 0 {
 			c.companyMax = n
+		}
+	}
+}
+
+// WithProcessingTime sets how long, in real time, the sandbox takes to
+// process each POST and PATCH before it answers, as Codat takes a moment
+// for a write (default 0: at once). While a write is processed its
+// Idempotency-Key is in flight, and another request with the same key is
+// answered 409, as Codat answers it: a client's handling of that 409 (wait,
+// then resend the same key and get the first answer replayed) is
+// exercised whenever two sends of one write overlap. The wait ends early
+// when the request's context ends or the Server is closed; the write is
+// processed anyway. Server.SetProcessingTime changes it later.
+func WithProcessingTime(d time.Duration) Option {
+	return func(c *config) {
+		if d >= 0 {
+			c.processing = d
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -37,11 +38,12 @@ type Server struct {
 	closeOnce    sync.Once
 	routes       []route
 
-	idem   idemStore
-	limits limiter
-	clock  clock
-	faults faultState
-	wh     webhookState // webhook endpoint, queue and delivery (webhooks.go)
+	idem       idemStore
+	processing atomic.Int64 // a write's processing time, ns (WithProcessingTime)
+	limits     limiter
+	clock      clock
+	faults     faultState
+	wh         webhookState // webhook endpoint, queue and delivery (webhooks.go)
 
 	mu          sync.Mutex // guards everything below
 	companies   []*company
@@ -95,6 +97,7 @@ func newServer(opts []Option) *Server {
 		companyByID:  make(map[string]*company),
 	}
 	s.limits.daily, s.limits.perMinute, s.limits.concurrency = cfg.dailyQuota, cfg.perMinute, cfg.companyMax
+	s.processing.Store(int64(cfg.processing))
 	s.timing.set(PushTiming{Delay: cfg.pushDelay, Jitter: cfg.pushJitter, Seed: cfg.pushSeed})
 	s.scen.set(cfg.scenarios)
 	s.faults.set(Faults{})
@@ -136,6 +139,10 @@ func (s *Server) SetFaults(f Faults) {
 	s.wh.setFaults(f) // webhook duplicates (webhooks.go)
 }
 
+// SetProcessingTime changes how long each POST and PATCH takes from now on
+// (see WithProcessingTime). Zero answers them at once.
+func (s *Server) SetProcessingTime(d time.Duration) { s.processing.Store(int64(max(0, d))) }
+
 // FaultCounts returns how many faults of each kind have been injected.
 func (s *Server) FaultCounts() FaultCounts {
 	_, c := s.faults.snapshot()
@@ -169,9 +176,10 @@ func (s *Server) authorised(r *http.Request) bool {
 
 // serveHTTP serves the API, the link pages and the console. The pipeline,
 // in order: the browser's favicon (nothing, not counted), link pages and
-// console (no API key; only under the sandbox's own host names), authentication (401), daily quota (429), body cap
-// (413), latency, Idempotency-Key (replay, 409, 422), faults, the operation
-// itself, and the faults that strike after it.
+// console (no API key; only under the sandbox's own host names),
+// authentication (401), daily quota (429), body cap (413), latency,
+// Idempotency-Key (replay, 409, 422), faults, a write's processing time,
+// the operation itself, and the faults that strike after it.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	started := time.Now()
 	now := s.now()
@@ -279,6 +287,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, now time.Time,
 		sleepCtx(r.Context(), s.closed, f.StallFor)
 	}
 
+	if r.Method == http.MethodPost || r.Method == http.MethodPatch {
+		sleepCtx(r.Context(), s.closed, time.Duration(s.processing.Load())) // WithProcessingTime: the key is in flight meanwhile
+	}
 	resp := s.dispatch(r, body)
 	switch kind {
 	case faultServerErrorAfter:
