@@ -115,6 +115,9 @@ func (a *SourceAccount) prototype(field string) (sourceAccountPrototype, error) 
 	if reservedSourceAccountID(a.ID) {
 		return sourceAccountPrototype{}, invalid(field+"ID", reservedReason(a.ID))
 	}
+	if err := checkID(field+"ID", a.ID); err != nil {
+		return sourceAccountPrototype{}, err
+	}
 	p := sourceAccountPrototype{
 		ID: a.ID, AccountName: a.AccountName, AccountType: a.AccountType, AccountNumber: a.AccountNumber,
 		RoutingInfo: a.RoutingInfo, SortCode: a.SortCode, Currency: a.Currency, Balance: a.Balance,

@@ -394,6 +394,9 @@ func path(parts ...string) (string, error) {
 			if v == "." || v == ".." { // a dot-segment would name another resource
 				return "", invalid(name, `must not be "." or ".."`)
 			}
+			if err := checkID(name, v); err != nil {
+				return "", err
+			}
 			b.WriteByte('/')
 			b.WriteString(url.PathEscape(v))
 			continue

@@ -230,11 +230,13 @@ func (v sorted) slice(from, to int) []BankTransaction {
 	return out
 }
 
-// prepareOrder sorts and checks txns without copying them.
+// prepareOrder sorts and checks txns without copying them (unless some free
+// text must be converted to UTF-8, see ToUTF8).
 func prepareOrder(txns []BankTransaction, opts *PushOptions) (sorted, error) {
 	if len(txns) > math.MaxUint32 {
 		return sorted{}, invalid("transactions", "too many")
 	}
+	txns = textToUTF8(txns) // before anything is encoded, hashed or kept
 	order := dateOrder(txns)
 	if undecided := orderTies(txns, order); len(undecided) > 0 {
 		i := int(undecided[0])
@@ -281,6 +283,8 @@ func check(txns []BankTransaction, order []uint32, opts *PushOptions) error {
 		switch {
 		case t.ID == "":
 			return fail(idx, "id", "is required")
+		case t.notUTF8Field() != "":
+			return fail(idx, t.notUTF8Field(), notUTF8)
 		case t.Date.IsZero() && t.Date.Raw() != "":
 			return fail(idx, "date", "cannot read "+t.Date.Raw()+" as a date")
 		case t.Date.IsZero():

@@ -5,7 +5,8 @@ import (
 )
 
 // appendJSONString appends s as a JSON string, escaping as encoding/json
-// does (except HTML characters, which need no escaping in an API body).
+// does (except HTML characters, which need no escaping in an API body, and
+// bytes that are not UTF-8, which it converts as ToUTF8 does).
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
@@ -34,9 +35,12 @@ func appendJSONString(b []byte, s string) []byte {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 { // invalid UTF-8 becomes U+FFFD
+		if r == utf8.RuneError && size == 1 {
+			// A byte that is not UTF-8 is read as Windows-1252 (ToUTF8),
+			// never U+FFFD: the text a body was hashed with survives a
+			// round trip through JSON, and nothing is lost.
 			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
+			b = utf8.AppendRune(b, windows1252(c))
 			i += size
 			start = i
 			continue

@@ -146,6 +146,9 @@ func (s *TransactionsService) PushAll(ctx context.Context, companyID, connection
 	if err := o.InFlight.check(companyID, connectionID, accountID); err != nil {
 		return nil, err
 	}
+	if err := checkUTF8(txns); err != nil {
+		return nil, err
+	}
 	if len(txns) == 0 && o.InFlight == nil {
 		return &PushResult{HighWaterMark: o.NotBefore}, ctx.Err()
 	}

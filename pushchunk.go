@@ -60,6 +60,11 @@ func (cs *chunkSend) inFlight() *InFlight {
 // chunkSend rebuilds the chunk an InFlight names, checked by check.
 func (fl *InFlight) chunkSend(path string) *chunkSend {
 	cs := newChunkSend(path, fl.CompanyID, fl.ConnectionID, fl.AccountID, fl.Transactions)
+	if cs.hash != fl.BodyHash { // kept by an SDK before the text rule
+		if old := legacyBody(cs.body, fl.BodyHash); old != nil {
+			cs.body, cs.hash = old, fl.BodyHash
+		}
+	}
 	cs.key, cs.opKey, cs.sent = fl.IdempotencyKey, fl.PushOperationKey, true
 	cs.keySentAt, cs.firstSentAt, cs.since, cs.keySince = fl.KeySentAt, fl.FirstSentAt, fl.Since, fl.KeySince
 	return cs
@@ -123,7 +128,7 @@ func (fl *InFlight) check(companyID, connectionID, accountID string) error {
 		return invalid("InFlight", "push operation key "+fl.PushOperationKey+" is not a uuid")
 	}
 	body := (&CreateBankTransactions{AccountID: accountID, Transactions: fl.Transactions}).appendJSON(nil)
-	if bodyHash(body) != fl.BodyHash {
+	if bodyHash(body) != fl.BodyHash && legacyBody(body, fl.BodyHash) == nil {
 		return invalid("InFlight", "its transactions are not the chunk that was sent (the body hash differs)")
 	}
 	return nil

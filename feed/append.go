@@ -15,8 +15,10 @@ type AppendResult struct {
 
 // Append stores lines for a feed, in any order, and wakes its delivery. A
 // line whose id the feed already holds is stored once: the first wins. A
-// line without id, date or amount is refused (a *bankfeeds.ValidationError
-// naming it) and nothing is stored.
+// line without id, date or amount, or whose id is not valid UTF-8, is
+// refused (a *bankfeeds.ValidationError naming it) and nothing is stored.
+// Free text that is not valid UTF-8 (Latin-1 or Windows-1252 bytes) is
+// stored and sent converted by bankfeeds.ToUTF8.
 func (e *Engine[TTx]) Append(ctx context.Context, feedID string, lines ...bankfeeds.BankTransaction) (AppendResult, error) {
 	var res AppendResult
 	err := inTx(ctx, e.b, func(tx TTx) error {

@@ -302,6 +302,7 @@ func (j *jobRun[TTx]) recordTx(ctx context.Context, tx TTx, ld *landed) error {
 	if n := len(ld.res.Operations); n > 0 {
 		op = ld.res.Operations[n-1].PushOperationKey
 	}
+	var missing []string
 	for i := range ld.lines {
 		n, err := e.b.Exec(ctx, tx, `UPDATE bankfeeds_line SET state = ?, op_key = ? WHERE feed_id = ? AND txn_id = ? AND state = ?`,
 			lineDelivered, op, ld.f.id, ld.lines[i].ID, lineWaiting)
@@ -309,7 +310,7 @@ func (j *jobRun[TTx]) recordTx(ctx context.Context, tx TTx, ld *landed) error {
 			return err
 		}
 		if n != 1 {
-			return fmt.Errorf("feed %s: line %s landed but was not waiting: the feed's records disagree", ld.f.id, ld.lines[i].ID)
+			missing = append(missing, ld.lines[i].ID)
 		}
 	}
 	hw := ld.hw
@@ -318,8 +319,28 @@ func (j *jobRun[TTx]) recordTx(ctx context.Context, tx TTx, ld *landed) error {
 	}
 	_, err := e.b.Exec(ctx, tx, `UPDATE bankfeeds_feed SET high_water = ?, inflight = '', delivered = delivered + ?, chunks = chunks + 1,
 		last_op = ?, last_status = ?, last_error = '', failures = 0, retry_at = 0 WHERE feed_id = ?`,
-		wallText(hw), len(ld.lines), op, string(bankfeeds.PushStatusSuccess), ld.f.id)
+		wallText(hw), len(ld.lines)-len(missing), op, string(bankfeeds.PushStatusSuccess), ld.f.id)
+	if err != nil || len(missing) == 0 {
+		return err
+	}
+	// The chunk landed, but the feed holds some of its lines under no
+	// waiting row (such as an id kept otherwise than it was sent, by an
+	// engine before the text rule). Rolling back would settle it again for
+	// ever: record what landed, and stop the feed for a person, since a
+	// row left waiting may be one of these lines and must not be resent.
+	_, err = e.b.Exec(ctx, tx, `UPDATE bankfeeds_feed SET paused = 1, pause_reason = ? WHERE feed_id = ?`, notWaitingReason(op, missing), ld.f.id)
 	return err
+}
+
+// notWaitingReason is the pause reason of a landed chunk whose lines the
+// feed did not all hold as waiting.
+func notWaitingReason(op string, missing []string) string {
+	ids := fmt.Sprintf("%+.60q", missing[0]) // in ASCII: a person sees the exact bytes
+	if len(missing) > 1 {
+		ids += fmt.Sprintf(" and %d more", len(missing)-1)
+	}
+	return fmt.Sprintf("push operation %s landed %d lines the feed did not hold as waiting (id %s): the feed's records disagree with Codat's, "+
+		"and a line still waiting may be one of these, which Resume would push again: check the account first", op, len(missing), ids)
 }
 
 // nextWorkTx says when the connection next has work: 0 now, a Unix ms

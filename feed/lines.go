@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/bankfeeds-go/bankfeeds"
 )
@@ -34,7 +35,9 @@ func parseWall(s string) (bankfeeds.DateTime, error) {
 	return bankfeeds.ParseDateTime(s)
 }
 
-// encodeLine is how a line is kept: the JSON Codat is sent, exact.
+// encodeLine is how a line is kept: the JSON Codat is sent, exact. Text
+// that is not UTF-8 is converted as bankfeeds.ToUTF8 does, so what is kept
+// reads back as the text that is sent.
 func encodeLine(t *bankfeeds.BankTransaction) (string, error) {
 	b, err := json.Marshal(t)
 	return string(b), err
@@ -46,7 +49,8 @@ func decodeLine(s string) (bankfeeds.BankTransaction, error) {
 	return t, err
 }
 
-// checkLine refuses a line that cannot be kept in order: no id, no date.
+// checkLine refuses a line that cannot be kept in order: no id (or one
+// that is not UTF-8), no date.
 // Everything else the platform's rules say is checked at delivery, where a
 // line that breaks them is set aside with the reason.
 func checkLine(i int, t *bankfeeds.BankTransaction) error {
@@ -58,6 +62,10 @@ func checkLine(i int, t *bankfeeds.BankTransaction) error {
 		return fail("id", "is required")
 	case len(t.ID) > 256:
 		return fail("id", "is longer than 256 bytes")
+	case !utf8.ValidString(t.ID):
+		// Kept as given, it would be sent (and echoed by Codat) as another
+		// id than the feed holds, and the chunk could never be recorded.
+		return fail("id", "is not valid UTF-8: it is matched byte for byte, so it is not converted; give it as UTF-8")
 	case t.Date.IsZero() && t.Date.Raw() != "":
 		return fail("date", "cannot read "+t.Date.Raw()+" as a date")
 	case t.Date.IsZero():

@@ -43,6 +43,9 @@ func finish(drafts []*draft) []Statement {
 	assignIDs(drafts)
 	out := make([]Statement, len(drafts))
 	for i, d := range drafts {
+		for j := range d.Transactions {
+			textToUTF8(&d.Transactions[j])
+		}
 		for j := range d.Breaks {
 			if e := d.Breaks[j].Entry; e >= 0 && e < len(d.Transactions) {
 				d.Breaks[j].TransactionID = d.Transactions[e].ID
@@ -145,6 +148,20 @@ func deref(p *string) string {
 		return ""
 	}
 	return *p
+}
+
+// textToUTF8 converts a line's text that is not UTF-8 (a file in Latin-1,
+// Windows-1252 or another single-byte code page) as bankfeeds.ToUTF8 does,
+// so what a reader hands over is what a push sends. It runs after the ids
+// are assigned, which stay as they were.
+func textToUTF8(t *bankfeeds.BankTransaction) {
+	for _, p := range [...]**string{&t.Description, &t.Counterparty, &t.Reference} {
+		if *p != nil {
+			if s := bankfeeds.ToUTF8(**p); s != **p {
+				*p = &s
+			}
+		}
+	}
 }
 
 // text returns a pointer to s trimmed, or nil when it is empty.
