@@ -19,28 +19,22 @@ type setAside struct {
 // sets aside those the platform refuses (older than the account holds on
 // QBO and Sage, outside its window, missing what it requires), and returns
 // the first chunk of the rest.
+//
+// It reads at least ScanLimit lines, and every line of the last date it
+// reads: the lines of one date are ordered by their balance chain, which
+// needs the whole day (a day of more lines than one scan would otherwise
+// go out cut at the scan's edge, in no order of its own).
 func (j *jobRun[TTx]) choose(ctx context.Context, f *feedRow, opts *bankfeeds.PushAllOptions) ([]bankfeeds.BankTransaction, []setAside, error) {
 	e := j.e
 	var lines []bankfeeds.BankTransaction
 	err := inTx(ctx, e.b, func(tx TTx) error {
-		rows, err := e.b.Query(ctx, tx, `SELECT body FROM bankfeeds_line WHERE feed_id = ? AND state = ? ORDER BY sort_key, txn_id LIMIT ?`,
-			f.id, lineWaiting, e.cfg.ScanLimit)
-		if err != nil {
+		lastKey, lastID, err := j.scan(ctx, tx, f, &lines, `ORDER BY sort_key, txn_id LIMIT ?`, e.cfg.ScanLimit)
+		if err != nil || len(lines) < e.cfg.ScanLimit {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var body string
-			if err := rows.Scan(&body); err != nil {
-				return err
-			}
-			t, err := decodeLine(body)
-			if err != nil {
-				return fmt.Errorf("feed %s: a stored line cannot be read: %w", f.id, err)
-			}
-			lines = append(lines, t)
-		}
-		return rows.Err()
+		// The rest of the last date read.
+		_, _, err = j.scan(ctx, tx, f, &lines, `AND sort_key = ? AND txn_id > ? ORDER BY txn_id`, lastKey, lastID)
+		return err
 	})
 	if err != nil {
 		return nil, nil, err
@@ -59,7 +53,30 @@ func (j *jobRun[TTx]) choose(ctx context.Context, f *feedRow, opts *bankfeeds.Pu
 		aside = append(aside, setAside{id: sorted[ve.Index].ID, reason: reasonOf(ve)})
 		sorted = append(sorted[:ve.Index], sorted[ve.Index+1:]...)
 	}
-	return sorted[:min(len(sorted), e.cfg.ChunkSize)], aside, nil
+	return sorted[:chunkEnd(sorted, e.cfg.ChunkSize)], aside, nil
+}
+
+// scan appends to lines the feed's waiting lines that where (after the
+// feed and state) selects, and returns the sort key and id of the last.
+func (j *jobRun[TTx]) scan(ctx context.Context, tx TTx, f *feedRow, lines *[]bankfeeds.BankTransaction, where string, args ...any) (lastKey, lastID string, err error) {
+	rows, err := j.e.b.Query(ctx, tx, `SELECT sort_key, txn_id, body FROM bankfeeds_line WHERE feed_id = ? AND state = ? `+where,
+		append([]any{f.id, lineWaiting}, args...)...)
+	if err != nil {
+		return "", "", err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&lastKey, &lastID, &body); err != nil {
+			return "", "", err
+		}
+		t, err := decodeLine(body)
+		if err != nil {
+			return "", "", fmt.Errorf("feed %s: a stored line cannot be read: %w", f.id, err)
+		}
+		*lines = append(*lines, t)
+	}
+	return lastKey, lastID, rows.Err()
 }
 
 // reasonOf is a set-aside line's reason, from the guard's error.
