@@ -84,7 +84,7 @@ type feedRow struct {
 	id, company, connection, account, platform string
 	highWater, inflight                        string
 	failures                                   int
-	keySalt                                    string // see schema's key_salt
+	keySalt                                    string // see migration 2, key_salt
 }
 
 func (e *Engine[TTx]) feedOf(ctx context.Context, tx TTx, feedID string) (*feedRow, error) {

@@ -28,6 +28,12 @@ type migration struct {
 // bankfeeds_schema table) is taken up as version 1 in place.
 var migrations = []migration{
 	{version: 1, name: "the tables of v0.2.0", statements: schema},
+	// key_salt is mixed into a feed's Idempotency-Keys: the key of its
+	// latest push operation that ended Failed, so a retry is not answered
+	// with that push's replay, by this process or one started later.
+	{version: 2, name: "bankfeeds_feed.key_salt", statements: []string{
+		`ALTER TABLE bankfeeds_feed ADD COLUMN key_salt TEXT NOT NULL DEFAULT ''`,
+	}},
 }
 
 // versionTable records the versions of migrations a database has run,

@@ -16,9 +16,7 @@ var schema = []string{
 		touched_at BIGINT NOT NULL DEFAULT 0,
 		parked_until BIGINT NOT NULL DEFAULT 0,
 		PRIMARY KEY (company_id, connection_id))`,
-	// One row a feed (source account). key_salt is mixed into the feed's
-	// Idempotency-Keys: the key of its latest push operation that ended
-	// Failed, so a retry is not answered with that push's replay.
+	// One row a feed (source account); migration 2 adds key_salt.
 	`CREATE TABLE IF NOT EXISTS bankfeeds_feed (
 		feed_id TEXT NOT NULL PRIMARY KEY,
 		company_id TEXT NOT NULL,
@@ -40,7 +38,6 @@ var schema = []string{
 		set_aside BIGINT NOT NULL DEFAULT 0,
 		chunks BIGINT NOT NULL DEFAULT 0,
 		picked_at BIGINT NOT NULL DEFAULT 0,
-		key_salt TEXT NOT NULL DEFAULT '',
 		UNIQUE (company_id, connection_id, account_id))`,
 	// One row a line appended; state 0 waiting, 1 delivered, 2 set aside.
 	`CREATE TABLE IF NOT EXISTS bankfeeds_line (
