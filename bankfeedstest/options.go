@@ -21,11 +21,11 @@ type config struct {
 	now        func() time.Time
 	pushDelay  time.Duration
 	pushJitter time.Duration
-	pushSeed   int64
-	dailyQuota int           // 0: no quota
-	perMinute  int           // 0: no limit
-	companyMax int           // 0: no limit
 	processing time.Duration // how long a write takes (WithProcessingTime)
+	pushSeed   int64
+	dailyQuota int // 0: no quota
+	perMinute  int // 0: no limit
+	companyMax int // 0: no limit
 	scenarios  Scenarios
 	baseURL    string
 	logger     *slog.Logger

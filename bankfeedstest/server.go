@@ -29,21 +29,20 @@ type Server struct {
 
 	cfg        config
 	authHeader string // "Basic base64(APIKey)"
-	// consoleToken is the per-process token every console control needs
-	// (consoleguard.go).
-	consoleToken string
-	clientID     string // SyncStatusResult.clientId
-	ts           *httptest.Server
-	closed       chan struct{}
-	closeOnce    sync.Once
-	routes       []route
+	clientID   string // SyncStatusResult.clientId
+	ts         *httptest.Server
+	closed     chan struct{}
+	closeOnce  sync.Once
+	routes     []route
 
-	idem       idemStore
-	processing atomic.Int64 // a write's processing time, ns (WithProcessingTime)
-	limits     limiter
-	clock      clock
-	faults     faultState
-	wh         webhookState // webhook endpoint, queue and delivery (webhooks.go)
+	consoleToken string       // the per-process token every console control needs (consoleguard.go)
+	processing   atomic.Int64 // a write's processing time, ns (WithProcessingTime)
+
+	idem   idemStore
+	limits limiter
+	clock  clock
+	faults faultState
+	wh     webhookState // webhook endpoint, queue and delivery (webhooks.go)
 
 	mu          sync.Mutex // guards everything below
 	companies   []*company
@@ -88,15 +87,15 @@ func newServer(opts []Option) *Server {
 		}
 	}
 	s := &Server{
-		APIKey:       cfg.apiKey,
-		cfg:          cfg,
-		authHeader:   "Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.apiKey)),
-		consoleToken: randomHex(16),
-		clientID:     newUUID(),
-		closed:       make(chan struct{}),
-		companyByID:  make(map[string]*company),
+		APIKey:      cfg.apiKey,
+		cfg:         cfg,
+		authHeader:  "Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.apiKey)),
+		clientID:    newUUID(),
+		closed:      make(chan struct{}),
+		companyByID: make(map[string]*company),
 	}
 	s.limits.daily, s.limits.perMinute, s.limits.concurrency = cfg.dailyQuota, cfg.perMinute, cfg.companyMax
+	s.consoleToken = randomHex(16)
 	s.processing.Store(int64(cfg.processing))
 	s.timing.set(PushTiming{Delay: cfg.pushDelay, Jitter: cfg.pushJitter, Seed: cfg.pushSeed})
 	s.scen.set(cfg.scenarios)
