@@ -54,7 +54,7 @@ func ExampleHooks() {
 		status := ""
 		for _, kv := range s.Attributes() {
 			if kv.Key == "http.response.status_code" {
-				status = " " + kv.Value.Emit()
+				status = " " + kv.Value.String()
 			}
 		}
 		fmt.Printf("%-8s %s%s\n", s.SpanKind(), s.Name(), status)
@@ -69,7 +69,7 @@ func ExampleHooks() {
 		for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
 			op, _ := dp.Attributes.Value(otelbankfeeds.KeyOperation)
 			route, _ := dp.Attributes.Value(attribute.Key("url.template"))
-			fmt.Printf("requests{%s %s} = %d\n", op.Emit(), route.Emit(), dp.Value)
+			fmt.Printf("requests{%s %s} = %d\n", op.String(), route.String(), dp.Value)
 		}
 	}
 	// Unordered output:

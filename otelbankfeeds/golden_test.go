@@ -55,7 +55,7 @@ func renderTree(tree *spanTree, r *strings.Replacer) string {
 		var kv []string
 		for _, a := range s.Attributes {
 			if !volatile[string(a.Key)] {
-				kv = append(kv, string(a.Key)+"="+r.Replace(a.Value.Emit()))
+				kv = append(kv, string(a.Key)+"="+r.Replace(a.Value.String()))
 			}
 		}
 		sort.Strings(kv)

@@ -182,7 +182,7 @@ func attrString(s *tracetest.SpanStub, key string) string {
 	if !ok {
 		return ""
 	}
-	return v.Emit()
+	return v.String()
 }
 
 func attrInt(s *tracetest.SpanStub, key string) int {
@@ -201,12 +201,12 @@ func (st *spanTree) strings() []string {
 		s := &st.all[i]
 		out = append(out, s.Name, s.Status.Description)
 		for _, kv := range s.Attributes {
-			out = append(out, string(kv.Key), kv.Value.Emit())
+			out = append(out, string(kv.Key), kv.Value.String())
 		}
 		for _, e := range s.Events {
 			out = append(out, e.Name)
 			for _, kv := range e.Attributes {
-				out = append(out, string(kv.Key), kv.Value.Emit())
+				out = append(out, string(kv.Key), kv.Value.String())
 			}
 		}
 	}
@@ -259,7 +259,7 @@ func matches(set attribute.Set, match []string) bool {
 			}
 			continue
 		}
-		if !ok || got.Emit() != v {
+		if !ok || got.String() != v {
 			return false
 		}
 	}
@@ -271,7 +271,7 @@ func metricStrings(ms map[string]metricdata.Metrics) []string {
 	var out []string
 	add := func(set attribute.Set) {
 		for _, kv := range set.ToSlice() {
-			out = append(out, string(kv.Key), kv.Value.Emit())
+			out = append(out, string(kv.Key), kv.Value.String())
 		}
 	}
 	for _, m := range ms {
