@@ -217,7 +217,7 @@ func (s *TransactionsService) sendChunk(ctx context.Context, cs *chunkSend, o *P
 		cs.learn(s.c.clock)
 		if err == nil {
 			cs.opKey = op.PushOperationKey
-			conn.remember(op.PushOperationKey)
+			conn.remember(op.PushOperationKey, cs.hash)
 			if o.OnAccepted != nil {
 				o.OnAccepted(cs.inFlight())
 			}

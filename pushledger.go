@@ -17,7 +17,9 @@ const knownPerConnection = 4096
 // unknown whether a chunk arrived, the only way to find it is an operation
 // on the connection holding exactly its ids. The lock keeps this Client's
 // other chunks of the connection out of that window, and the known keys
-// keep operations it already answered for other chunks out of the search.
+// keep operations it already answered for other chunks out of the search
+// (an operation known for the chunk being settled stays in it: that chunk
+// may be resumed by this Client after it lost its record of the answer).
 // Another process pushing to the same connection is not covered: keep one
 // writer per connection (the feed engine does).
 type pushLedger struct {
@@ -28,8 +30,8 @@ type pushLedger struct {
 type connPushes struct {
 	sem   chan struct{} // one slot: the send lock
 	mu    sync.Mutex
-	known map[string]struct{}
-	order []string // known keys, oldest first, to forget the oldest
+	known map[string]string // push operation key: the body hash of its chunk
+	order []string          // known keys, oldest first, to forget the oldest
 }
 
 func newPushLedger() *pushLedger { return &pushLedger{conns: map[string]*connPushes{}} }
@@ -41,7 +43,7 @@ func (l *pushLedger) conn(companyID, connectionID string) *connPushes {
 	k := companyID + "/" + connectionID
 	c := l.conns[k]
 	if c == nil {
-		c = &connPushes{sem: make(chan struct{}, 1), known: map[string]struct{}{}}
+		c = &connPushes{sem: make(chan struct{}, 1), known: map[string]string{}}
 		l.conns[k] = c
 	}
 	return c
@@ -59,8 +61,9 @@ func (c *connPushes) lock(ctx context.Context) error {
 
 func (c *connPushes) unlock() { <-c.sem }
 
-// remember records a push operation key Codat answered this Client with.
-func (c *connPushes) remember(key string) {
+// remember records a push operation key Codat answered this Client with,
+// or that it adopted, for the chunk whose body hash is hash.
+func (c *connPushes) remember(key, hash string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.known[key]; ok || key == "" {
@@ -70,13 +73,15 @@ func (c *connPushes) remember(key string) {
 		delete(c.known, c.order[0])
 		c.order = c.order[1:]
 	}
-	c.known[key] = struct{}{}
+	c.known[key] = hash
 	c.order = append(c.order, key)
 }
 
-func (c *connPushes) isKnown(key string) bool {
+// forAnotherChunk reports whether the push operation key was answered to
+// this Client for a chunk other than the one whose body hash is hash.
+func (c *connPushes) forAnotherChunk(key, hash string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	_, ok := c.known[key]
-	return ok
+	h, ok := c.known[key]
+	return ok && h != hash
 }

@@ -36,7 +36,7 @@ func (s *TransactionsService) reconcileRetrying(ctx context.Context, cs *chunkSe
 	}
 	if found != nil {
 		cs.opKey = found.PushOperationKey
-		conn.remember(found.PushOperationKey)
+		conn.remember(found.PushOperationKey, cs.hash)
 	}
 	return found, err
 }
@@ -73,7 +73,7 @@ func (s *TransactionsService) reconcile(ctx context.Context, cs *chunkSend, conn
 				passed = true // newest first: the rest are older still
 				break
 			}
-			if op.DataConnectionKey != cs.connection || (op.DataType != "" && op.DataType != "bankTransactions") || conn.isKnown(op.PushOperationKey) {
+			if op.DataConnectionKey != cs.connection || (op.DataType != "" && op.DataType != "bankTransactions") || conn.forAnotherChunk(op.PushOperationKey, cs.hash) {
 				continue
 			}
 			if !op.Status.Final() {
