@@ -127,16 +127,46 @@
 //  1. with the push operation key, it waits for the operation: Success means
 //     the lines landed, Failed means they are pushed again, TimedOut is
 //     returned to you ([ErrPushTimedOut]: Codat may still write it);
-//  2. without it, within Codat's replay window of the key's first use, it
+//  2. without it, when the key's first use is surely less than 80 minutes
+//     ago by Codat's clock (Codat replays a key's first answer for 90), it
 //     resends the same bytes under the same key: Codat answers with the
 //     first push if that arrived, and takes it if not;
-//  3. later, it looks among the connection's push operations requested
-//     since the chunk was first sent (by the server's clock) for the one
-//     holding exactly its ids, and sends the chunk under a new key only when
-//     none does.
+//  3. otherwise (later, or when it cannot tell), it first looks among the
+//     connection's push operations requested since the chunk was first
+//     sent for one holding exactly its ids (a Failed one holds nothing),
+//     and only when none does sends the chunk again, under the same key,
+//     which Codat replays if it still knows it.
 //
-// Then it pushes the rest of Remaining from PushError.HighWaterMark. Only
-// what has landed is ever counted in Pushed or the high-water mark.
+// The chunk in flight is settled before the date rules are applied: its
+// lines may be in Codat already, even if the platform's window has moved
+// past them since (QBO's 7 days). Then it pushes the rest of Remaining from
+// PushError.HighWaterMark, checked as usual. After a chunk ended Failed,
+// Resume pushes it again under keys Codat has not seen (a derived key would
+// be answered with the Failed push's replay for 90 minutes). Only what has
+// landed is ever counted in Pushed or the high-water mark. A PushError kept
+// with json.Marshal is read back with json.Unmarshal, and errors.Is still
+// tells its cause.
+//
+// Clocks: processes of a fleet never share a clock, so every time compared
+// across machines is Codat's, learnt from the Date header of each answer and
+// kept in InFlight (Since, KeySince). Where a chunk was sent as a process's
+// first request, before any answer told the server's time, the sender's own
+// clock is allowed PushAllOptions.ClockTolerance ([DefaultClockTolerance],
+// 5 minutes) either way. A skew within it never costs a duplicate; a larger
+// value only makes a reconcile read further back.
+//
+// # Text that is not UTF-8
+//
+// Bank text often comes as Latin-1 or Windows-1252 bytes in Go strings. An
+// id (a transaction's, an account's, a company's, a connection's) or a
+// TransactionType that is not valid UTF-8 is refused with a
+// [*ValidationError] naming it, before anything is sent: ids are matched
+// byte for byte, so none is converted. A transaction's Description,
+// Counterparty and Reference are converted by [ToUTF8] as they enter Push,
+// PushAll and Resume (each byte that is not UTF-8 read as Windows-1252:
+// "Caf\xe9" lands as "Café", never as U+FFFD; valid UTF-8 is left alone),
+// before the body is hashed, so Remaining and InFlight hold the text that
+// was sent and survive JSON unchanged.
 //
 // Push operations carry no account id, so two writers pushing the same ids
 // to two accounts of one connection cannot be told apart. A Client therefore
@@ -227,7 +257,8 @@
 // key, the Authorization header or a query string. Every request that
 // reaches Codat is an attempt the hooks saw, net/http's own resends of a GET
 // or a keyed POST on a new connection included (Attempt.Resent), so a budget
-// counts them.
+// counts them, and each carries the headers its own AttemptStart set (its
+// own trace context).
 //
 // # Testing
 //

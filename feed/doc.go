@@ -60,14 +60,34 @@
 // (company, connection, generation); the job works only under the
 // connection's lease (a database row with a fencing token, renewed while it
 // works and checked in every write it makes), so a worker that lost its
-// lease can record nothing and stops sending. A worker killed mid-job
-// leaves its job running until River's rescuer notices; rather than wait,
-// every engine sees the unreleased, expired lease and starts the next
-// generation's job, and the old one, if River retries it, ends at once.
+// lease can record nothing and stops sending.
+//
+// A worker killed mid-job leaves its job running until River's rescuer
+// notices (JobTimeout + 1 min). Rather than wait, each engine's kick watches
+// the connections with work, and one whose job River says is running while
+// nothing touches the connection's row (no lease taken, renewed or
+// released) for 1.25 x LeaseTTL, timed on the kick's own clock, gets the
+// next generation's job; the old one, if River retries it, ends at once. The
+// rescue is bounded by the lease: a killed worker's connections get new jobs
+// within 1.25 x LeaseTTL + 2 x KickInterval of its death (about a minute
+// with the defaults), whether it held the lease or not, then wait their turn
+// for a worker. A job waiting for a free worker is left alone; one River
+// should have started and has not (scheduled or retryable, past its park)
+// gets a new job after StuckAfter.
 //
 // Every transaction that writes a connection's feeds, lines or job (an
 // append, a pause, the kick, a job's steps) takes the connection's row
 // first, so on PostgreSQL they queue in one order and never deadlock.
+//
+// # Text
+//
+// Append follows the root package's rule for text: a line whose id is not
+// valid UTF-8 is refused with a *bankfeeds.ValidationError and nothing is
+// stored, and text is stored and sent converted by bankfeeds.ToUTF8.
+// Should a chunk land while the feed holds some of its lines under no
+// waiting row, the lines found are recorded and the feed pauses with the
+// ids in PauseReason (so NeedsAttention lists it) rather than settling the
+// chunk again for ever.
 //
 // # The request budget
 //
@@ -100,7 +120,27 @@
 //
 // On PostgreSQL, run feedpg.Open(ctx, pool, cfg) once to migrate, then
 // feed.New(feedpg.New(pool), cfg) and Start in every worker process, on any
-// machine. SQLite is one machine: the file is WAL, transactions begin
+// machine.
+//
+// Clock tolerance: no decision that could cost a duplicate compares times
+// written on different machines. Leases are fenced by token, a killed
+// worker is found by silence timed on one clock, and a chunk is first sent
+// only once the client has learnt Codat's time from a Date header, so the
+// InFlight every worker keeps carries a bound on Codat's clock (Since) that
+// reconcile uses whichever machine resumes it. What skew does shift:
+// back-offs and parks (by the skew), and the request budget, whose window
+// each process counts on its own clock. Keep the fleet's clocks within
+// Budget.Margin (default 1/60 of the window, 1 s) of each other, or widen
+// the margin by the skew you expect, else the fleet may go over Codat's
+// per-minute limit (429s, never duplicates).
+//
+// Schema: Open (and Migrate, to run alone before a rolling deploy) brings
+// River's tables up through River's migrator and the engine's own through
+// numbered migrations recorded in the table bankfeeds_schema; a database
+// migrated by a newer release is refused with a *SchemaError
+// (ErrSchemaTooNew).
+//
+// SQLite is one machine: the file is WAL, transactions begin
 // IMMEDIATE, and each process keeps one connection, as River's SQLite driver
 // asks.
 //
