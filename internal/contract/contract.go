@@ -90,11 +90,22 @@ type response struct {
 	schema     *jsonschema.Schema // nil: any body
 }
 
-// SpecPath finds ../shared/spec/codat-bank-feeds.json relative to the module
-// root (the nearest directory at or above the working directory that holds a
-// go.mod), or returns "" when there is no such file. Tests skip when it
-// returns "".
+// SpecPath finds Codat's OpenAPI document: the file the environment
+// variable BANKFEEDS_OPENAPI names, else ../shared/spec/codat-bank-feeds.json
+// relative to the module root (the nearest directory at or above the working
+// directory that holds a go.mod). It returns "" when there is no such file,
+// and tests skip then. The document carries no licence, so the repository
+// does not ship it: download json/Codat-Bank-Feeds.json from Codat's oas
+// repository and point BANKFEEDS_OPENAPI at it.
 func SpecPath() string {
+	if p := os.Getenv("BANKFEEDS_OPENAPI"); p != "" {
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			if abs, err := filepath.Abs(p); err == nil {
+				return abs
+			}
+		}
+		return ""
+	}
 	dir, err := os.Getwd()
 	if err != nil {
 		return ""

@@ -57,6 +57,7 @@ func TestSpecPath(t *testing.T) {
 	}
 
 	// A module whose parent holds shared/spec: found from a sub-directory.
+	t.Setenv("BANKFEEDS_OPENAPI", "")
 	root := t.TempDir()
 	mod := filepath.Join(root, "mod")
 	sub := filepath.Join(mod, "a", "b")
@@ -75,7 +76,19 @@ func TestSpecPath(t *testing.T) {
 	assert.Equal(t, want, gotReal)
 }
 
+func TestSpecPathFromTheEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "codat.json")
+	t.Setenv("BANKFEEDS_OPENAPI", p)
+	assert.Equal(t, "", SpecPath(), "the named file does not exist yet")
+	require.NoError(t, os.WriteFile(p, []byte("{}"), 0o644))
+	t.Chdir(dir)
+	t.Setenv("BANKFEEDS_OPENAPI", "codat.json")
+	assert.Equal(t, p, SpecPath(), "a relative name is taken from the working directory")
+}
+
 func TestSpecPathWithoutModule(t *testing.T) {
+	t.Setenv("BANKFEEDS_OPENAPI", "")
 	dir := t.TempDir()
 	for d := dir; ; d = filepath.Dir(d) {
 		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
