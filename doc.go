@@ -147,6 +147,14 @@
 // with json.Marshal is read back with json.Unmarshal, and errors.Is still
 // tells its cause.
 //
+// Settling goes forward in steps, each call keeping what it learnt in
+// InFlight: a call that ends once the push operation's key is known, or once
+// a resend was answered, leaves less for the next. A reconcile is one step:
+// its pages of ListOperations, the wait for a Pending candidate and, when
+// none holds the chunk, one push. A caller whose every call has a shorter
+// deadline than that can resume for ever without settling; give Resume at
+// least a few seconds.
+//
 // Clocks: processes of a fleet never share a clock, so every time compared
 // across machines is Codat's, learnt from the Date header of each answer and
 // kept in InFlight (Since, KeySince). Where a chunk was sent as a process's
