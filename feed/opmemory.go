@@ -10,10 +10,10 @@ import (
 // for the chunk in flight (Codat's answer, or the operation reconcile
 // adopted), until the chunk is recorded. The record in the database may
 // lack it: the job that learnt it lost its lease, or its time ran out,
-// before it could write it. Resumed in this process without it, the chunk
-// would be reconciled by a client that already knows the operation (as
-// answered for a chunk) and passes it over, and sent again under a new
-// key; with it, the resume waits for that operation. Another process
+// before it could write it. Resumed in this process with it, the chunk
+// waits for that operation directly rather than resending under its key
+// and reconciling (which also finds it: the client keeps an operation it
+// learnt for a chunk findable when that chunk is resumed). Another process
 // does not know the operation, and its reconcile finds it.
 type opMemory struct {
 	mu  sync.Mutex
