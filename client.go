@@ -161,7 +161,9 @@ type call struct {
 	body   any        // JSON body; nil for none
 	out    any        // where a 2xx JSON body is decoded; nil to ignore it
 	// conflictIsFinal marks writes whose 409 is an answer (a batch id that
-	// exists, a sync already running), not a key in flight: not retried.
+	// exists, a sync already running), not a key in flight: not retried,
+	// except on a resend, whose 409 may be its first send still running
+	// (checkRetry).
 	conflictIsFinal bool
 	lines           int // bank transactions in a push's body, for the hooks
 }

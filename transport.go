@@ -1,10 +1,12 @@
 package bankfeeds
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -96,9 +98,9 @@ func (p *retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err e
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
 	}
-	write, conflictIsFinal := false, false
+	write, conflictIsFinal, resend := false, false, false
 	if st := stateFrom(ctx); st != nil {
-		write, conflictIsFinal = isWrite(st.method), st.conflictIsFinal
+		write, conflictIsFinal, resend = isWrite(st.method), st.conflictIsFinal, st.attempt > 1
 		if st.attempt > st.maxRetries {
 			return false, nil // this call's retries are spent
 		}
@@ -119,7 +121,15 @@ func (p *retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err e
 		}
 		return true, nil
 	case http.StatusConflict:
-		return write && !conflictIsFinal, nil // the key is still in flight
+		if !write {
+			return false, nil
+		}
+		// A 409 is the key still in flight, except for writes whose 409 is
+		// an answer (conflictIsFinal). Even for those, a resend's 409 may be
+		// its own first send still running (the connection died, Codat
+		// went on), so it is retried unless its body is that answer's
+		// per-account array.
+		return !conflictIsFinal || resend && !bodyIsArray(resp), nil
 	case http.StatusServiceUnavailable:
 		// Like a 429: a Retry-After beyond the cap is handed back at once
 		// rather than retried every cap.
@@ -229,4 +239,21 @@ func defaultTransport() *http.Transport {
 		ExpectContinueTimeout: time.Second,
 		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
 	}
+}
+
+// bodyIsArray reports whether resp's JSON body is an array, leaving the body
+// to be read again from its start.
+func bodyIsArray(resp *http.Response) bool {
+	if resp.Body == nil {
+		return false
+	}
+	head := make([]byte, 64)
+	n, _ := io.ReadAtLeast(resp.Body, head, 1)
+	head = head[:n]
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
+	trimmed := bytes.TrimLeft(head, " \t\r\n")
+	return len(trimmed) > 0 && trimmed[0] == '['
 }
